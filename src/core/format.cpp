@@ -1,0 +1,85 @@
+#include "format.hpp"
+
+#include <cstdio>
+#include <limits>
+
+namespace jc {
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000LL;
+// Days from 0000-03-01 to 2000-01-01 in the proleptic Gregorian calendar,
+// the origin of the civil-from-days conversion below.
+constexpr std::int64_t kDaysFromCivilOriginTo2000 = 730'425;
+
+struct CivilDate {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+// Howard Hinnant's civil_from_days, counted from 0000-03-01.
+CivilDate civil_from_days(std::int64_t days) noexcept {
+  const std::int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;
+  const std::int64_t day_of_era = days - era * 146'097;
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36'524 -
+       day_of_era / 146'096) /
+      365;
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;
+  const unsigned day =
+      static_cast<unsigned>(day_of_year - (153 * shifted_month + 2) / 5 + 1);
+  const unsigned month = static_cast<unsigned>(
+      shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  return {year, month, day};
+}
+
+}  // namespace
+
+void format_uuid(const unsigned char (&bytes)[16],
+                 char (&out)[kUuidTextSize]) noexcept {
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[pos++] = '-';
+    out[pos++] = kHexDigits[bytes[i] >> 4];
+    out[pos++] = kHexDigits[bytes[i] & 0x0f];
+  }
+  out[pos] = '\0';
+}
+
+std::size_t format_timestamp_utc(std::int64_t pg_microseconds,
+                                 char (&out)[kTimestampTextSize]) noexcept {
+  if (pg_microseconds == std::numeric_limits<std::int64_t>::max()) {
+    return static_cast<std::size_t>(std::snprintf(out, sizeof out, "infinity"));
+  }
+  if (pg_microseconds == std::numeric_limits<std::int64_t>::min()) {
+    return static_cast<std::size_t>(
+        std::snprintf(out, sizeof out, "-infinity"));
+  }
+  std::int64_t days = pg_microseconds / kMicrosPerDay;
+  std::int64_t micros_of_day = pg_microseconds % kMicrosPerDay;
+  if (micros_of_day < 0) {
+    micros_of_day += kMicrosPerDay;
+    days -= 1;
+  }
+  const CivilDate date = civil_from_days(days + kDaysFromCivilOriginTo2000);
+  const std::int64_t seconds_of_day = micros_of_day / 1'000'000;
+  const auto hour = static_cast<int>(seconds_of_day / 3600);
+  const auto minute = static_cast<int>(seconds_of_day / 60 % 60);
+  const auto second = static_cast<int>(seconds_of_day % 60);
+  const auto micros = static_cast<long>(micros_of_day % 1'000'000);
+  // ISO 8601 writes years outside 0000..9999 with a sign.
+  const char* year_format = (date.year >= 0 && date.year <= 9999)
+                                ? "%04lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00"
+                                : "%+05lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00";
+  const int written = std::snprintf(
+      out, sizeof out, year_format, static_cast<long long>(date.year),
+      date.month, date.day, hour, minute, second, micros);
+  return written < 0 ? 0 : static_cast<std::size_t>(written);
+}
+
+}  // namespace jc

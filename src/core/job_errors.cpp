@@ -1,0 +1,58 @@
+#include "job_errors.hpp"
+
+#include <string>
+
+#include "transition_sql.hpp"
+
+namespace jc {
+
+namespace {
+
+std::string quoted(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
+}  // namespace
+
+JobError job_not_found(std::string_view job_id) {
+  return JobError(sqlstate::kNoDataFound,
+                  "job " + quoted(job_id) + " does not exist");
+}
+
+JobError transition_rejected(Operation op, std::string_view job_id,
+                             JobState current) {
+  std::string allowed;
+  for (JobState s : movable_states(op)) {
+    if (!allowed.empty()) allowed += " or ";
+    allowed += state_name(s);
+  }
+  return JobError(sqlstate::kObjectNotInPrerequisiteState,
+                  "cannot " + std::string(operation_verb(op)) + " job " +
+                      quoted(job_id) + ": it is " +
+                      std::string(state_name(current)),
+                  {},
+                  "Only a job that is " + allowed + " can be " +
+                      std::string(operation_participle(op)) + ".");
+}
+
+JobError executor_mismatch(Operation op, std::string_view job_id,
+                           std::string_view caller_executor,
+                           const std::string_view* job_executor) {
+  return JobError(
+      sqlstate::kObjectNotInPrerequisiteState,
+      "cannot " + std::string(operation_verb(op)) + " job " + quoted(job_id) +
+          ": executor " + quoted(caller_executor) + " does not hold it",
+      job_executor ? "The job is held by executor " + quoted(*job_executor) + "."
+                   : std::string("The job has no executor."),
+      "The job was rescheduled or claimed by another executor; drop this "
+      "result.");
+}
+
+JobError transition_retries_exhausted(std::string_view job_id) {
+  return JobError(sqlstate::kSerializationFailure,
+                  "job " + quoted(job_id) +
+                      " kept changing while this call tried to change it",
+                  {}, "Retry the call.");
+}
+
+}  // namespace jc

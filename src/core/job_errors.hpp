@@ -1,0 +1,27 @@
+// The errors of the spec's error table, with messages a DBA understands.
+#pragma once
+
+#include <string_view>
+
+#include "job_error.hpp"
+#include "job_state.hpp"
+
+namespace jc {
+
+// P0002: message `job "<id>" does not exist`.
+JobError job_not_found(std::string_view job_id);
+
+// 55000: the operation is not allowed from the job's current state; the
+// message names that state and the hint names the states that would allow it.
+JobError transition_rejected(Operation op, std::string_view job_id,
+                             JobState current);
+
+// 55000: the caller's executor does not hold the job (fencing).
+JobError executor_mismatch(Operation op, std::string_view job_id,
+                           std::string_view caller_executor,
+                           const std::string_view* job_executor);
+
+// 40001: the job kept changing under a READ COMMITTED transition.
+JobError transition_retries_exhausted(std::string_view job_id);
+
+}  // namespace jc
