@@ -55,4 +55,11 @@ JobError transition_retries_exhausted(std::string_view job_id) {
                   {}, "Retry the call.");
 }
 
+JobError idempotent_create_retries_exhausted(std::string_view key) {
+  return JobError(sqlstate::kSerializationFailure,
+                  "the job with idempotency key " + quoted(key) +
+                      " kept changing while this call tried to create it",
+                  {}, "Retry the call.");
+}
+
 }  // namespace jc

@@ -24,4 +24,7 @@ JobError executor_mismatch(Operation op, std::string_view job_id,
 // 40001: the job kept changing under a READ COMMITTED transition.
 JobError transition_retries_exhausted(std::string_view job_id);
 
+// 40001: the job holding an idempotency key kept vanishing under a create.
+JobError idempotent_create_retries_exhausted(std::string_view key);
+
 }  // namespace jc

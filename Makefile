@@ -1,0 +1,32 @@
+# PGXS build of the job_control extension (C++). The pure core in src/core is
+# also built and unit-tested on its own by CMakeLists.txt.
+EXTENSION = job_control
+MODULE_big = job_control
+DATA = $(wildcard job_control--*.sql)
+
+CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o \
+	src/core/transition_sql.o src/core/validation.o
+PG_OBJS = src/pg/functions.o src/pg/guard.o src/pg/job_row.o \
+	src/pg/job_store.o src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o
+OBJS = $(CORE_OBJS) $(PG_OBJS)
+
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges
+REGRESS_OPTS = --load-extension=job_control
+ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
+	create_same_key repeatable_read_conflict different_jobs_no_block
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso \
+	--load-extension=job_control
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+# No LLVM bitcode: the JIT never inlines these functions, and clang is not
+# needed to build.
+override with_llvm = no
+
+include $(PGXS)
+
+# Warnings are errors; PostgreSQL's own headers are system headers.
+override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -fno-omit-frame-pointer
+override CPPFLAGS := -isystem $(includedir_server) -Isrc/core $(CPPFLAGS)
+SHLIB_LINK += -lstdc++

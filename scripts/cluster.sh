@@ -1,0 +1,36 @@
+# Sourced by the demo, test and benchmark scripts: a throwaway PostgreSQL
+# cluster in a temporary directory, on a Unix socket only, stopped and removed
+# when the calling script exits. PostgreSQL refuses to run as root, so as root
+# the server runs as the "postgres" user.
+#
+#   cluster_start [postgres -c options...]   sets PGHOST, PGPORT, PGUSER, PGDATABASE
+#   cluster_stop
+
+PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+
+as_server_user() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cluster_start() {
+    CLUSTER_DIR=$(mktemp -d /tmp/job_control_cluster.XXXXXX)
+    [ "$(id -u)" = 0 ] && chown postgres: "$CLUSTER_DIR"
+    as_server_user "$PG_BINDIR/initdb" -D "$CLUSTER_DIR/data" -U postgres \
+        --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1 \
+        || { cat "$CLUSTER_DIR/initdb.log"; return 1; }
+    export PGHOST=$CLUSTER_DIR PGPORT=${PGPORT:-54329} PGUSER=postgres PGDATABASE=postgres
+    local opts="-c listen_addresses='' -c unix_socket_directories='$CLUSTER_DIR' -c port=$PGPORT"
+    opts="$opts -c fsync=off -c max_prepared_transactions=10"
+    local extra
+    for extra in "$@"; do opts="$opts -c $extra"; done
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+        -o "$opts" -w start >/dev/null || { cat "$CLUSTER_DIR/server.log"; return 1; }
+    trap cluster_stop EXIT
+}
+
+cluster_stop() {
+    [ -n "${CLUSTER_DIR:-}" ] || return 0
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$CLUSTER_DIR"
+    CLUSTER_DIR=
+}

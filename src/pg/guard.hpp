@@ -1,0 +1,88 @@
+// The C++ <-> PostgreSQL boundary.
+//
+// PostgreSQL raises errors with longjmp, which skips C++ destructors; C++
+// exceptions must never unwind through PostgreSQL frames. Two tools keep the
+// two worlds apart:
+//
+//  * pg_guarded(body) runs `body`, which calls PostgreSQL and holds no object
+//    with a destructor, under PG_TRY. A PostgreSQL error is copied out and
+//    rethrown as the C++ exception PgError once the PG_TRY frame is gone.
+//  * run_entry(fcinfo, impl) is the body of every extern "C" function: it
+//    catches every C++ exception and raises it as a PostgreSQL error only
+//    after every C++ object of `impl` has been destroyed.
+#pragma once
+
+#include "postgres_headers.hpp"
+
+#include <exception>
+#include <type_traits>
+
+namespace jc::pg {
+
+class PgError final : public std::exception {
+ public:
+  explicit PgError(ErrorData* data) noexcept : data_(data) {}
+  ErrorData* data() const noexcept { return data_; }
+  const char* what() const noexcept override { return "PostgreSQL error"; }
+
+ private:
+  ErrorData* data_;
+};
+
+// Copies the pending PostgreSQL error into `context` and clears it.
+ErrorData* capture_pg_error(MemoryContext context) noexcept;
+
+// Runs `body` under PG_TRY; returns the PostgreSQL error it raised, if any.
+// The frame holding sigsetjmp keeps nothing but the error pointer.
+template <typename Body>
+ErrorData* catch_pg_error(Body& body) noexcept {
+  MemoryContext context = CurrentMemoryContext;
+  ErrorData* volatile error = nullptr;
+  PG_TRY();
+  { body(); }
+  PG_CATCH();
+  { error = capture_pg_error(context); }
+  PG_END_TRY();
+  return error;
+}
+
+template <typename Body>
+auto pg_guarded(Body&& body) -> decltype(body()) {
+  using Result = decltype(body());
+  static_assert(std::is_void_v<Result> || std::is_trivially_copyable_v<Result>,
+                "a guarded body returns plain data");
+  if constexpr (std::is_void_v<Result>) {
+    if (ErrorData* error = catch_pg_error(body)) throw PgError(error);
+  } else {
+    Result result{};
+    auto store = [&] { result = body(); };
+    if (ErrorData* error = catch_pg_error(store)) throw PgError(error);
+    return result;
+  }
+}
+
+// An error caught at the boundary, kept in fixed buffers so that raising it
+// needs no C++ object alive.
+struct PendingError {
+  ErrorData* pg_error = nullptr;
+  char code[6] = {};
+  char message[1024] = {};
+  char detail[1024] = {};
+  char hint[512] = {};
+};
+
+void record_current_exception(PendingError& pending) noexcept;
+[[noreturn]] void raise_pending(const PendingError& pending);
+
+template <typename Impl>
+Datum run_entry(FunctionCallInfo fcinfo, Impl impl) {
+  PendingError pending;
+  try {
+    return impl(fcinfo);
+  } catch (...) {
+    record_current_exception(pending);
+  }
+  raise_pending(pending);
+}
+
+}  // namespace jc::pg

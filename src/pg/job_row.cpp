@@ -1,0 +1,179 @@
+#include "job_row.hpp"
+
+#include <cstring>
+
+#include "format.hpp"
+
+namespace jc::pg {
+
+namespace {
+
+Datum column(const JobRow& row, int attnum, bool* is_null) {
+  return heap_getattr(row.tuple, attnum, row.desc, is_null);
+}
+
+void push_key(JsonbParseState** state, const char* key) {
+  JsonbValue v;
+  v.type = jbvString;
+  v.val.string.val = const_cast<char*>(key);
+  v.val.string.len = static_cast<int>(std::strlen(key));
+  pushJsonbValue(state, WJB_KEY, &v);
+}
+
+void push_null(JsonbParseState** state) {
+  JsonbValue v;
+  v.type = jbvNull;
+  pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+void push_string(JsonbParseState** state, const char* text, std::size_t len) {
+  JsonbValue v;
+  v.type = jbvString;
+  v.val.string.val = pnstrdup(text, len);
+  v.val.string.len = static_cast<int>(len);
+  pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+void push_uuid(JsonbParseState** state, const JobRow& row, int attnum) {
+  bool is_null;
+  Datum d = column(row, attnum, &is_null);
+  if (is_null) return push_null(state);
+  char text[kUuidTextSize];
+  format_uuid(DatumGetUUIDP(d)->data, text);
+  push_string(state, text, kUuidTextSize - 1);
+}
+
+void push_text(JsonbParseState** state, const JobRow& row, int attnum) {
+  bool is_null;
+  Datum d = column(row, attnum, &is_null);
+  if (is_null) return push_null(state);
+  text* t = DatumGetTextPP(d);
+  push_string(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+void push_enum(JsonbParseState** state, const JobRow& row, int attnum) {
+  bool is_null;
+  Datum d = column(row, attnum, &is_null);
+  if (is_null) return push_null(state);
+  const char* label = enum_label(d);
+  push_string(state, label, std::strlen(label));
+}
+
+void push_timestamp(JsonbParseState** state, const JobRow& row, int attnum) {
+  bool is_null;
+  Datum d = column(row, attnum, &is_null);
+  if (is_null) return push_null(state);
+  char text[kTimestampTextSize];
+  const std::size_t len = format_timestamp_utc(DatumGetTimestampTz(d), text);
+  push_string(state, text, len);
+}
+
+void push_jsonb_value(JsonbParseState** state, Jsonb* jb) {
+  JsonbValue v;
+  v.type = jbvBinary;
+  v.val.binary.data = &jb->root;
+  v.val.binary.len = static_cast<int>(VARSIZE(jb) - VARHDRSZ);
+  pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+void push_jsonb(JsonbParseState** state, const JobRow& row, int attnum) {
+  bool is_null;
+  Datum d = column(row, attnum, &is_null);
+  if (is_null) return push_null(state);
+  push_jsonb_value(state, DatumGetJsonbP(d));
+}
+
+}  // namespace
+
+const char* enum_label(Datum enum_value) {
+  HeapTuple tuple = SearchSysCache1(ENUMOID, enum_value);
+  if (!HeapTupleIsValid(tuple)) {
+    elog(ERROR, "job_control: invalid enum value %u",
+         DatumGetObjectId(enum_value));
+  }
+  const char* label =
+      pstrdup(NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
+  ReleaseSysCache(tuple);
+  return label;
+}
+
+JobState enum_job_state(Datum enum_value) {
+  const char* label = enum_label(enum_value);
+  const std::optional<JobState> state = parse_state(label);
+  if (!state) elog(ERROR, "job_control: unknown job state \"%s\"", label);
+  return *state;
+}
+
+JobState row_state(const JobRow& row) {
+  bool is_null;
+  return enum_job_state(column(row, kColState, &is_null));
+}
+
+bool row_executor(const JobRow& row, std::string_view* executor) {
+  bool is_null;
+  Datum d = column(row, kColExecutor, &is_null);
+  if (is_null) return false;
+  text* t = DatumGetTextPP(d);
+  *executor = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  return true;
+}
+
+Jsonb* job_to_jsonb(const JobRow& row) {
+  JsonbParseState* state = nullptr;
+  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+  push_key(&state, "job_id");
+  push_uuid(&state, row, kColJobId);
+  push_key(&state, "data_plane_id");
+  push_uuid(&state, row, kColDataPlaneId);
+  push_key(&state, "request_source");
+  push_jsonb(&state, row, kColRequestSource);
+  push_key(&state, "state");
+  push_enum(&state, row, kColState);
+  push_key(&state, "type");
+  push_enum(&state, row, kColType);
+  push_key(&state, "input");
+  push_jsonb(&state, row, kColInput);
+  push_key(&state, "executor");
+  push_text(&state, row, kColExecutor);
+  push_key(&state, "failures");
+  push_jsonb(&state, row, kColFailures);
+  push_key(&state, "idempotency_key");
+  push_text(&state, row, kColIdempotencyKey);
+  push_key(&state, "result");
+  push_jsonb(&state, row, kColResult);
+  push_key(&state, "created_at");
+  push_timestamp(&state, row, kColCreatedAt);
+  push_key(&state, "updated_at");
+  push_timestamp(&state, row, kColUpdatedAt);
+  push_key(&state, "completed_at");
+  push_timestamp(&state, row, kColCompletedAt);
+  push_key(&state, "compute_pool_id");
+  push_uuid(&state, row, kColComputePoolId);
+  push_key(&state, "execution_cluster");
+  push_enum(&state, row, kColExecutionCluster);
+  JsonbValue* object = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+  return JsonbValueToJsonb(object);
+}
+
+Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,
+                     TimestampTz at) {
+  JsonbParseState* state = nullptr;
+  pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
+  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+  push_key(&state, "message");
+  push_string(&state, message.data(), message.size());
+  push_key(&state, "value");
+  if (diagnostic == nullptr) {
+    push_null(&state);
+  } else {
+    push_jsonb_value(&state, diagnostic);
+  }
+  push_key(&state, "timestamp");
+  char text[kTimestampTextSize];
+  const std::size_t len = format_timestamp_utc(at, text);
+  push_string(&state, text, len);
+  pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, nullptr));
+}
+
+}  // namespace jc::pg

@@ -1,0 +1,159 @@
+// The BEFORE INSERT OR UPDATE row trigger of job_control.jobs. It keeps the
+// timestamps (callers cannot set them on UPDATE) and refuses any UPDATE that
+// breaks the state table, so hand-written SQL cannot corrupt a job.
+#include "postgres_headers.hpp"
+
+#include "guard.hpp"
+#include "job_row.hpp"
+#include "job_state.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(jobs_maintain);
+}
+
+namespace jc::pg {
+
+namespace {
+
+struct TimestampColumns {
+  int state;
+  int created_at;
+  int updated_at;
+  int completed_at;
+  int job_id;
+};
+
+int attnum_of(TupleDesc desc, const char* name) {
+  const int attnum = SPI_fnumber(desc, name);
+  if (attnum <= 0) {
+    elog(ERROR, "job_control: jobs table has no column \"%s\"", name);
+  }
+  return attnum;
+}
+
+TimestampColumns columns_of(TupleDesc desc) {
+  return {attnum_of(desc, "state"), attnum_of(desc, "created_at"),
+          attnum_of(desc, "updated_at"), attnum_of(desc, "completed_at"),
+          attnum_of(desc, "job_id")};
+}
+
+struct Stamp {
+  Datum value;
+  bool is_null;
+};
+
+Stamp get_stamp(HeapTuple tuple, TupleDesc desc, int attnum) {
+  Stamp s;
+  s.value = heap_getattr(tuple, attnum, desc, &s.is_null);
+  return s;
+}
+
+HeapTuple set_stamps(HeapTuple tuple, TupleDesc desc,
+                     const TimestampColumns& cols, Stamp created,
+                     Stamp updated, Stamp completed) {
+  int attnums[3] = {cols.created_at, cols.updated_at, cols.completed_at};
+  Datum values[3] = {created.value, updated.value, completed.value};
+  bool nulls[3] = {created.is_null, updated.is_null, completed.is_null};
+  return heap_modify_tuple_by_cols(tuple, desc, 3, attnums, values, nulls);
+}
+
+Stamp stamp(TimestampTz t) { return {TimestampTzGetDatum(t), false}; }
+constexpr Stamp kNoStamp{Datum(0), true};
+
+// INSERT: fill what is missing, keep what is given, so that a restore or a
+// bulk load with timestamps is exact.
+HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols) {
+  const TimestampTz now = GetCurrentTimestamp();
+  Stamp created = get_stamp(row, desc, cols.created_at);
+  Stamp updated = get_stamp(row, desc, cols.updated_at);
+  Stamp completed = get_stamp(row, desc, cols.completed_at);
+  bool state_null;
+  const JobState state =
+      enum_job_state(heap_getattr(row, cols.state, desc, &state_null));
+  if (created.is_null) created = stamp(now);
+  if (updated.is_null) updated = created;
+  if (completed.is_null && is_terminal(state)) completed = updated;
+  return set_stamps(row, desc, cols, created, updated, completed);
+}
+
+[[noreturn]] void refuse_transition(HeapTuple row, TupleDesc desc,
+                                    const TimestampColumns& cols,
+                                    JobState from, JobState to) {
+  bool is_null;
+  const Datum id = heap_getattr(row, cols.job_id, desc, &is_null);
+  const std::string_view from_name = state_name(from);
+  const std::string_view to_name = state_name(to);
+  ereport(ERROR,
+          (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+           errmsg("cannot move job \"%s\" from %.*s to %.*s",
+                  is_null ? "?" : DatumGetCString(DirectFunctionCall1(uuid_out, id)),
+                  static_cast<int>(from_name.size()), from_name.data(),
+                  static_cast<int>(to_name.size()), to_name.data()),
+           errdetail("The job is %.*s; only the moves of the job state table "
+                     "are allowed.",
+                     static_cast<int>(from_name.size()), from_name.data()),
+           errhint("Use the job_control functions to change a job's state.")));
+  pg_unreachable();
+}
+
+// UPDATE: refuse moves outside the state table; created_at never changes,
+// updated_at strictly increases (also within one transaction, whose now() is
+// fixed), completed_at is set when the job enters a terminal state.
+HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
+                    const TimestampColumns& cols) {
+  bool is_null;
+  const JobState from =
+      enum_job_state(heap_getattr(old_row, cols.state, desc, &is_null));
+  const JobState to =
+      enum_job_state(heap_getattr(new_row, cols.state, desc, &is_null));
+  if (from != to && !transition_allowed(from, to)) {
+    refuse_transition(old_row, desc, cols, from, to);
+  }
+  const Stamp created = get_stamp(old_row, desc, cols.created_at);
+  const Stamp old_updated = get_stamp(old_row, desc, cols.updated_at);
+  TimestampTz updated = GetCurrentTimestamp();
+  if (!old_updated.is_null) {
+    const TimestampTz previous = DatumGetTimestampTz(old_updated.value);
+    if (updated <= previous && previous < DT_NOEND) updated = previous + 1;
+  }
+  Stamp completed = kNoStamp;
+  if (is_terminal(to)) {
+    completed = is_terminal(from) ? get_stamp(old_row, desc, cols.completed_at)
+                                  : stamp(updated);
+  }
+  return set_stamps(new_row, desc, cols, created, stamp(updated), completed);
+}
+
+Datum maintain(FunctionCallInfo fcinfo) {
+  if (!CALLED_AS_TRIGGER(fcinfo)) {
+    elog(ERROR, "job_control: jobs_maintain must be called as a trigger");
+  }
+  TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) ||
+      !TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) {
+    elog(ERROR, "job_control: jobs_maintain must be a BEFORE ROW trigger");
+  }
+  TupleDesc desc = trigger->tg_relation->rd_att;
+  const TimestampColumns cols = columns_of(desc);
+  if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
+    return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols));
+  }
+  if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
+    return PointerGetDatum(
+        on_update(trigger->tg_trigtuple, trigger->tg_newtuple, desc, cols));
+  }
+  elog(ERROR, "job_control: jobs_maintain fires on INSERT or UPDATE only");
+  return Datum(0);
+}
+
+Datum maintain_impl(FunctionCallInfo fcinfo) {
+  return pg_guarded([&] { return maintain(fcinfo); });
+}
+
+}  // namespace
+
+}  // namespace jc::pg
+
+extern "C" Datum jobs_maintain(PG_FUNCTION_ARGS) {
+  return jc::pg::run_entry(fcinfo, jc::pg::maintain_impl);
+}
