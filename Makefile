@@ -10,7 +10,7 @@ PG_OBJS = src/pg/functions.o src/pg/guard.o src/pg/job_row.o \
 	src/pg/job_store.o src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block

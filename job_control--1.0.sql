@@ -1,6 +1,8 @@
 -- job_control 1.0: the job table, its trigger and the lifecycle functions.
 \echo Use "CREATE EXTENSION job_control" to load this file. \quit
 
+CREATE SCHEMA job_control;
+
 CREATE TYPE job_control.job_state AS ENUM (
     'pending', 'running', 'pending_cancellation', 'completed', 'cancelled', 'failed'
 );
