@@ -73,9 +73,10 @@ std::size_t format_timestamp_utc(std::int64_t pg_microseconds,
   const auto second = static_cast<int>(seconds_of_day % 60);
   const auto micros = static_cast<long>(micros_of_day % 1'000'000);
   // ISO 8601 writes years outside 0000..9999 with a sign.
-  const char* year_format = (date.year >= 0 && date.year <= 9999)
-                                ? "%04lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00"
-                                : "%+05lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00";
+  const char* year_format =
+      (date.year >= 0 && date.year <= 9999)
+          ? "%04lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00"
+          : "%+05lld-%02u-%02uT%02d:%02d:%02d.%06ld+00:00";
   const int written = std::snprintf(
       out, sizeof out, year_format, static_cast<long long>(date.year),
       date.month, date.day, hour, minute, second, micros);

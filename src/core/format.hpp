@@ -16,8 +16,9 @@ void format_uuid(const unsigned char (&bytes)[16],
 // INT64_MIN and INT64_MAX meaning -infinity and infinity.
 inline constexpr std::size_t kTimestampTextSize = 40;
 
-// ISO 8601 in UTC with microseconds and offset, "2026-11-28T13:21:06.123456+00:00".
-// Returns the length written (without the NUL).
+// ISO 8601 in UTC with microseconds and offset,
+// "2026-11-28T13:21:06.123456+00:00". Returns the length written (without the
+// NUL).
 std::size_t format_timestamp_utc(std::int64_t pg_microseconds,
                                  char (&out)[kTimestampTextSize]) noexcept;
 

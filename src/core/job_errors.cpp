@@ -42,8 +42,9 @@ JobError executor_mismatch(Operation op, std::string_view job_id,
       sqlstate::kObjectNotInPrerequisiteState,
       "cannot " + std::string(operation_verb(op)) + " job " + quoted(job_id) +
           ": executor " + quoted(caller_executor) + " does not hold it",
-      job_executor ? "The job is held by executor " + quoted(*job_executor) + "."
-                   : std::string("The job has no executor."),
+      job_executor
+          ? "The job is held by executor " + quoted(*job_executor) + "."
+          : std::string("The job has no executor."),
       "The job was rescheduled or claimed by another executor; drop this "
       "result.");
 }

@@ -15,10 +15,10 @@ JobError invalid(std::string message, std::string hint = {}) {
 void validate_name(std::string_view what, std::string_view value) {
   if (is_blank(value)) throw invalid(std::string(what) + " must not be blank");
   if (value.size() > kMaxNameBytes) {
-    throw invalid(std::string(what) + " is too long (" +
-                  std::to_string(value.size()) + " bytes)",
-                  "At most " + std::to_string(kMaxNameBytes) +
-                      " bytes are allowed.");
+    throw invalid(
+        std::string(what) + " is too long (" + std::to_string(value.size()) +
+            " bytes)",
+        "At most " + std::to_string(kMaxNameBytes) + " bytes are allowed.");
   }
 }
 

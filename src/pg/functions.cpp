@@ -183,9 +183,9 @@ Datum complete_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
   const bool no_result = PG_ARGISNULL(1);
   const Datum result = no_result ? Datum(0) : PG_GETARG_DATUM(1);
-  const JsonKind kind =
-      no_result ? JsonKind::kNull
-                : pg_guarded([&] { return jsonb_kind(DatumGetJsonbP(result)); });
+  const JsonKind kind = no_result ? JsonKind::kNull : pg_guarded([&] {
+    return jsonb_kind(DatumGetJsonbP(result));
+  });
   validate_result(kind);
   std::string_view fence_storage;
   const std::string_view* fence = fence_arg(fcinfo, 2, &fence_storage);
@@ -285,7 +285,10 @@ Datum create_impl(FunctionCallInfo fcinfo) {
       PG_GETARG_DATUM(5),
       pg_guarded([&] { return CStringGetTextDatum(a.execution_cluster); }),
   };
-  const char nulls[8] = {' ', ' ', ' ', ' ',
+  const char nulls[8] = {' ',
+                         ' ',
+                         ' ',
+                         ' ',
                          has_key ? ' ' : 'n',
                          PG_ARGISNULL(4) ? 'n' : ' ',
                          PG_ARGISNULL(5) ? 'n' : ' ',

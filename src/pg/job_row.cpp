@@ -91,8 +91,8 @@ const char* enum_label(Datum enum_value) {
     elog(ERROR, "job_control: invalid enum value %u",
          DatumGetObjectId(enum_value));
   }
-  const char* label =
-      pstrdup(NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
+  const char* label = pstrdup(
+      NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
   ReleaseSysCache(tuple);
   return label;
 }

@@ -49,8 +49,8 @@ Stamp get_stamp(HeapTuple tuple, TupleDesc desc, int attnum) {
 }
 
 HeapTuple set_stamps(HeapTuple tuple, TupleDesc desc,
-                     const TimestampColumns& cols, Stamp created,
-                     Stamp updated, Stamp completed) {
+                     const TimestampColumns& cols, Stamp created, Stamp updated,
+                     Stamp completed) {
   int attnums[3] = {cols.created_at, cols.updated_at, cols.completed_at};
   Datum values[3] = {created.value, updated.value, completed.value};
   bool nulls[3] = {created.is_null, updated.is_null, completed.is_null};
@@ -62,7 +62,8 @@ constexpr Stamp kNoStamp{Datum(0), true};
 
 // INSERT: fill what is missing, keep what is given, so that a restore or a
 // bulk load with timestamps is exact.
-HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols) {
+HeapTuple on_insert(HeapTuple row, TupleDesc desc,
+                    const TimestampColumns& cols) {
   const TimestampTz now = GetCurrentTimestamp();
   Stamp created = get_stamp(row, desc, cols.created_at);
   Stamp updated = get_stamp(row, desc, cols.updated_at);
@@ -77,8 +78,8 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols)
 }
 
 [[noreturn]] void refuse_transition(HeapTuple row, TupleDesc desc,
-                                    const TimestampColumns& cols,
-                                    JobState from, JobState to) {
+                                    const TimestampColumns& cols, JobState from,
+                                    JobState to) {
   bool is_null;
   const Datum id = heap_getattr(row, cols.job_id, desc, &is_null);
   const std::string_view from_name = state_name(from);
@@ -86,7 +87,8 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols)
   ereport(ERROR,
           (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
            errmsg("cannot move job \"%s\" from %.*s to %.*s",
-                  is_null ? "?" : DatumGetCString(DirectFunctionCall1(uuid_out, id)),
+                  is_null ? "?"
+                          : DatumGetCString(DirectFunctionCall1(uuid_out, id)),
                   static_cast<int>(from_name.size()), from_name.data(),
                   static_cast<int>(to_name.size()), to_name.data()),
            errdetail("The job is %.*s; only the moves of the job state table "

@@ -15,8 +15,9 @@ JsonField field_of(const JsonbValue& v) {
               std::string_view(v.val.string.val,
                                static_cast<std::size_t>(v.val.string.len))};
     case jbvNumeric:
-      return {JsonKind::kNumber, DatumGetCString(DirectFunctionCall1(
-                                     numeric_out, NumericGetDatum(v.val.numeric)))};
+      return {JsonKind::kNumber,
+              DatumGetCString(DirectFunctionCall1(
+                  numeric_out, NumericGetDatum(v.val.numeric)))};
     case jbvBool:
       return {JsonKind::kBool, {}};
     case jbvBinary:

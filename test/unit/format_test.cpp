@@ -25,8 +25,8 @@ TEST(Format, TimestampAtThePostgresEpoch) {
 
 TEST(Format, TimestampKnownDates) {
   // 2026-11-28 13:21:06.123456 UTC is day 9828 after 2000-01-01.
-  EXPECT_EQ(ts(9828 * kMicrosPerDay + ((13 * 3600 + 21 * 60 + 6) * 1'000'000LL) +
-               123456),
+  EXPECT_EQ(ts(9828 * kMicrosPerDay +
+               ((13 * 3600 + 21 * 60 + 6) * 1'000'000LL) + 123456),
             "2026-11-28T13:21:06.123456+00:00");
   EXPECT_EQ(ts(59 * kMicrosPerDay), "2000-02-29T00:00:00.000000+00:00");
   EXPECT_EQ(ts(-10957 * kMicrosPerDay), "1970-01-01T00:00:00.000000+00:00");
@@ -39,7 +39,8 @@ TEST(Format, TimestampCalendarAgreesWithDayCountsOverFourCenturies) {
   int year = 1900, month = 3, day = 1;
   for (std::int64_t d = -36465; d < 400 * 366; ++d) {
     char expected[48];
-    std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", year, month, day);
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", year, month,
+                  day);
     ASSERT_EQ(ts(d * kMicrosPerDay).substr(0, 10), expected) << d;
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     const int length = month == 2 && leap ? 29 : days_in_month[month - 1];

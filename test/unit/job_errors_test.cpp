@@ -12,7 +12,8 @@ constexpr char kId[] = "9a4c3e6e-1111-4a4a-8a8a-000000000001";
 TEST(JobErrors, NotFoundNamesTheId) {
   const JobError e = job_not_found(kId);
   EXPECT_STREQ(e.code(), "P0002");
-  EXPECT_EQ(std::string(e.what()), std::string("job \"") + kId + "\" does not exist");
+  EXPECT_EQ(std::string(e.what()),
+            std::string("job \"") + kId + "\" does not exist");
 }
 
 TEST(JobErrors, RejectionNamesTheCurrentStateAndTheAllowedOnes) {
@@ -28,11 +29,13 @@ TEST(JobErrors, RejectionNamesTheCurrentStateAndTheAllowedOnes) {
 
 TEST(JobErrors, ExecutorMismatchNamesBothExecutors) {
   const std::string_view holder = "worker-b";
-  const JobError e = executor_mismatch(Operation::kFail, kId, "worker-a", &holder);
+  const JobError e =
+      executor_mismatch(Operation::kFail, kId, "worker-a", &holder);
   EXPECT_STREQ(e.code(), "55000");
   EXPECT_NE(std::string(e.what()).find("\"worker-a\""), std::string::npos);
   EXPECT_NE(e.detail().find("\"worker-b\""), std::string::npos);
-  const JobError none = executor_mismatch(Operation::kFail, kId, "worker-a", nullptr);
+  const JobError none =
+      executor_mismatch(Operation::kFail, kId, "worker-a", nullptr);
   EXPECT_EQ(none.detail(), "The job has no executor.");
 }
 

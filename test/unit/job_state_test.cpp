@@ -92,8 +92,8 @@ TEST(JobState, DirectTransitionsAreExactlyTheOperationsMoves) {
   EXPECT_TRUE(transition_allowed(JobState::kPending, JobState::kRunning));
   EXPECT_TRUE(transition_allowed(JobState::kPending, JobState::kCancelled));
   EXPECT_TRUE(transition_allowed(JobState::kRunning, JobState::kCompleted));
-  EXPECT_TRUE(transition_allowed(JobState::kPendingCancellation,
-                                 JobState::kCancelled));
+  EXPECT_TRUE(
+      transition_allowed(JobState::kPendingCancellation, JobState::kCancelled));
   EXPECT_FALSE(transition_allowed(JobState::kPending, JobState::kCompleted));
   EXPECT_FALSE(
       transition_allowed(JobState::kPending, JobState::kPendingCancellation));

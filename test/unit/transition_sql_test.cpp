@@ -8,9 +8,10 @@ namespace {
 const std::string kEnum = "job_control.job_state";
 
 TEST(TransitionSql, GuardListsTheMovableStates) {
-  EXPECT_EQ(movable_states_guard(Operation::kFail, kEnum),
-            "state OPERATOR(pg_catalog.=) ANY "
-            "('{pending,running,pending_cancellation}'::job_control.job_state[])");
+  EXPECT_EQ(
+      movable_states_guard(Operation::kFail, kEnum),
+      "state OPERATOR(pg_catalog.=) ANY "
+      "('{pending,running,pending_cancellation}'::job_control.job_state[])");
   EXPECT_EQ(movable_states_guard(Operation::kStart, kEnum),
             "state OPERATOR(pg_catalog.=) ANY "
             "('{pending}'::job_control.job_state[])");

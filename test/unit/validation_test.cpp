@@ -57,8 +57,8 @@ TEST(Validation, ExecutorAndKeyAreBoundedNames) {
 }
 
 TEST(Validation, Input) {
-  EXPECT_NO_THROW(validate_input(JobType::kNqlForecast, JsonKind::kObject, kNql,
-                                 kNoField));
+  EXPECT_NO_THROW(
+      validate_input(JobType::kNqlForecast, JsonKind::kObject, kNql, kNoField));
   EXPECT_NO_THROW(validate_input(JobType::kMaterializeView, JsonKind::kObject,
                                  kNql, {JsonKind::kNumber, "6404"}));
   EXPECT_EQ(code_of([] {
@@ -89,18 +89,22 @@ TEST(Validation, Input) {
 }
 
 TEST(Validation, RequestSource) {
-  EXPECT_EQ(validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "42"}),
-            42);
-  EXPECT_EQ(code_of([] {
-              validate_request_source(JsonKind::kObject, {JsonKind::kString, "42"});
-            }),
-            "22023");
-  EXPECT_EQ(code_of([] {
-              validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "4.5"});
-            }),
-            "22023");
-  EXPECT_EQ(code_of([] { validate_request_source(JsonKind::kArray, kNoField); }),
-            "22023");
+  EXPECT_EQ(
+      validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "42"}),
+      42);
+  EXPECT_EQ(
+      code_of([] {
+        validate_request_source(JsonKind::kObject, {JsonKind::kString, "42"});
+      }),
+      "22023");
+  EXPECT_EQ(
+      code_of([] {
+        validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "4.5"});
+      }),
+      "22023");
+  EXPECT_EQ(
+      code_of([] { validate_request_source(JsonKind::kArray, kNoField); }),
+      "22023");
 }
 
 TEST(Validation, Result) {
