@@ -5,9 +5,12 @@ MODULE_big = job_control
 DATA = $(wildcard job_control--*.sql)
 
 CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o \
-	src/core/transition_sql.o src/core/validation.o
-PG_OBJS = src/pg/functions.o src/pg/guard.o src/pg/job_row.o \
-	src/pg/job_store.o src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o
+	src/core/list_query.o src/core/transition_sql.o src/core/validation.o
+PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/executor_functions.o \
+	src/pg/functions.o src/pg/guard.o src/pg/job_row.o src/pg/job_store.o \
+	src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o src/pg/settings.o \
+	src/pg/terminal_exit_permit.o src/pg/transition_log.o
+
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges extension_lifecycle

@@ -56,6 +56,12 @@ JobError transition_retries_exhausted(std::string_view job_id) {
                   {}, "Retry the call.");
 }
 
+std::string lease_expired_message(std::string_view executor,
+                                  std::string_view last_heartbeat) {
+  return "lease expired: executor " + quoted(executor) +
+         " sent no heartbeat since " + std::string(last_heartbeat);
+}
+
 JobError idempotent_create_retries_exhausted(std::string_view key) {
   return JobError(sqlstate::kSerializationFailure,
                   "the job with idempotency key " + quoted(key) +

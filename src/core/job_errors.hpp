@@ -1,6 +1,7 @@
 // The errors of the spec's error table, with messages a DBA understands.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "job_error.hpp"
@@ -23,6 +24,10 @@ JobError executor_mismatch(Operation op, std::string_view job_id,
 
 // 40001: the job kept changing under a READ COMMITTED transition.
 JobError transition_retries_exhausted(std::string_view job_id);
+
+// The failure job_reap_stale records for a job whose lease expired.
+std::string lease_expired_message(std::string_view executor,
+                                  std::string_view last_heartbeat);
 
 // 40001: the job holding an idempotency key kept vanishing under a create.
 JobError idempotent_create_retries_exhausted(std::string_view key);

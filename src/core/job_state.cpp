@@ -37,12 +37,20 @@ Decision decide(Operation op, JobState current) noexcept {
       return current == JobState::kPendingCancellation
                  ? move_to(JobState::kCancelled)
                  : kReject;
+    case Operation::kHeartbeat:
+      if (terminal) return kNoOp;
+      return current == JobState::kPending ? kReject : move_to(current);
+    case Operation::kReschedule:
+      return terminal ? kNoOp : move_to(JobState::kPending);
+    case Operation::kForceReschedule:
+      return move_to(JobState::kPending);
   }
   return kReject;
 }
 
-bool transition_allowed(JobState from, JobState to) noexcept {
+bool transition_allowed(JobState from, JobState to, bool force) noexcept {
   for (Operation op : kAllOperations) {
+    if (op == Operation::kForceReschedule && !force) continue;
     const Decision d = decide(op, from);
     if (d.effect == Effect::kMove && d.target == to) return true;
   }
@@ -86,6 +94,11 @@ std::string_view operation_verb(Operation op) noexcept {
       return "cancel";
     case Operation::kAcknowledgeCancel:
       return "acknowledge the cancellation of";
+    case Operation::kHeartbeat:
+      return "renew the lease of";
+    case Operation::kReschedule:
+    case Operation::kForceReschedule:
+      return "reschedule";
   }
   return "change";
 }
@@ -102,6 +115,11 @@ std::string_view operation_participle(Operation op) noexcept {
       return "cancelled";
     case Operation::kAcknowledgeCancel:
       return "acknowledged as cancelled";
+    case Operation::kHeartbeat:
+      return "renewed";
+    case Operation::kReschedule:
+    case Operation::kForceReschedule:
+      return "rescheduled";
   }
   return "changed";
 }

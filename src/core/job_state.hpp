@@ -31,11 +31,20 @@ enum class Operation : std::uint8_t {
   kFail,
   kCancel,
   kAcknowledgeCancel,
+  kHeartbeat,        // renews the lease: "moves" a job to the state it is in
+  kReschedule,       // back to pending; a terminal job is skipped
+  kForceReschedule,  // back to pending, also out of a terminal state
 };
 
-inline constexpr std::array<Operation, 5> kAllOperations = {
-    Operation::kStart,  Operation::kComplete,          Operation::kFail,
-    Operation::kCancel, Operation::kAcknowledgeCancel,
+inline constexpr std::array<Operation, 8> kAllOperations = {
+    Operation::kStart,
+    Operation::kComplete,
+    Operation::kFail,
+    Operation::kCancel,
+    Operation::kAcknowledgeCancel,
+    Operation::kHeartbeat,
+    Operation::kReschedule,
+    Operation::kForceReschedule,
 };
 
 enum class Effect : std::uint8_t {
@@ -53,10 +62,10 @@ Decision decide(Operation op, JobState current) noexcept;
 
 bool is_terminal(JobState state) noexcept;
 
-// Whether a hand-written UPDATE may change a job's state from `from` to `to`:
-// exactly the moves some operation makes. Leaving a terminal state is never
-// allowed here.
-bool transition_allowed(JobState from, JobState to) noexcept;
+// Whether an UPDATE may change a job's state from `from` to `to`: exactly the
+// moves some operation makes. Leaving a terminal state is allowed only with
+// `force` (job_reschedule(..., force => true) sets it for its own UPDATE).
+bool transition_allowed(JobState from, JobState to, bool force) noexcept;
 
 std::string_view state_name(JobState state) noexcept;
 std::optional<JobState> parse_state(std::string_view name) noexcept;

@@ -31,10 +31,13 @@ std::string movable_states_guard(Operation op, const std::string& enum_type) {
 std::string state_assignment(Operation op, const std::string& enum_type) {
   const std::vector<JobState> sources = movable_states(op);
   bool single_target = true;
+  bool keeps_state = true;
   for (JobState s : sources) {
     single_target = single_target &&
                     decide(op, s).target == decide(op, sources.front()).target;
+    keeps_state = keeps_state && decide(op, s).target == s;
   }
+  if (keeps_state) return "state";
   if (single_target) {
     return enum_literal(decide(op, sources.front()).target, enum_type);
   }

@@ -15,8 +15,9 @@ std::vector<JobState> movable_states(Operation op);
 // `state = ANY ('{pending,running}'::<enum_type>[])`: the guard of the UPDATE.
 std::string movable_states_guard(Operation op, const std::string& enum_type);
 
-// The new value of the state column: a literal when every movable state goes
-// to the same target, a CASE on the current state otherwise.
+// The new value of the state column: "state" when the operation keeps every
+// state (a heartbeat), a literal when every movable state goes to the same
+// target, a CASE on the current state otherwise.
 std::string state_assignment(Operation op, const std::string& enum_type);
 
 }  // namespace jc

@@ -1,12 +1,13 @@
-// The SQL-callable lifecycle functions. Each extern "C" function is a thin
-// run_entry() around an implementation that keeps C++ objects (exceptions,
-// strings of the core) out of the frames that call PostgreSQL: every call
-// into PostgreSQL sits in a pg_guarded() body that holds only plain data.
+// The SQL-callable lifecycle functions: create, get, start, complete, fail,
+// cancel, acknowledge cancel. Each extern "C" function is a thin run_entry()
+// around an implementation that keeps C++ objects (exceptions, strings of the
+// core) out of the frames that call PostgreSQL: every call into PostgreSQL
+// sits in a pg_guarded() body that holds only plain data.
 #include "postgres_headers.hpp"
 
 #include <string_view>
 
-#include "format.hpp"
+#include "call_support.hpp"
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_row.hpp"
@@ -28,125 +29,6 @@ namespace jc::pg {
 
 namespace {
 
-// A READ COMMITTED transition retries when the job changed between its
-// UPDATE and its SELECT; each retry means another call committed a change.
-constexpr int kMaxTransitionAttempts = 100;
-
-struct JobId {
-  Datum value;
-  char text[kUuidTextSize];
-};
-
-std::string_view text_view(Datum d) {
-  text* t = DatumGetTextPP(d);
-  return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
-}
-
-// The job id argument; 22004 when it is NULL.
-JobId job_id_arg(FunctionCallInfo fcinfo, int argno) {
-  if (PG_ARGISNULL(argno)) throw null_argument("job id");
-  JobId id{PG_GETARG_DATUM(argno), {}};
-  format_uuid(DatumGetUUIDP(id.value)->data, id.text);
-  return id;
-}
-
-// An optional text argument (NULL or absent gives an empty view and false).
-bool optional_text_arg(FunctionCallInfo fcinfo, int argno,
-                       std::string_view* value) {
-  if (PG_NARGS() <= argno || PG_ARGISNULL(argno)) return false;
-  *value = pg_guarded([&] { return text_view(PG_GETARG_DATUM(argno)); });
-  return true;
-}
-
-void spi_connect() {
-  pg_guarded([] {
-    if (SPI_connect() != SPI_OK_CONNECT) {
-      elog(ERROR, "job_control: SPI_connect failed");
-    }
-  });
-}
-
-// Builds the result in the caller's memory context, then leaves SPI.
-Datum finish_with(const JobRow& row, MemoryContext caller) {
-  return pg_guarded([&] {
-    MemoryContext spi = MemoryContextSwitchTo(caller);
-    Jsonb* job = job_to_jsonb(row);
-    MemoryContextSwitchTo(spi);
-    SPI_finish();
-    return JsonbPGetDatum(job);
-  });
-}
-
-struct Attempt {
-  bool moved;  // the UPDATE changed the job; `row` is the new version
-  bool found;
-  JobRow row;
-  JobState state;
-  bool has_executor;
-  std::string_view executor;
-};
-
-Attempt attempt_transition(Statement& update, const Datum* values,
-                           const char* nulls) {
-  return pg_guarded([&] {
-    Attempt a{};
-    if (run(update, values, nulls, false, &a.row)) {
-      a.moved = a.found = true;
-      return a;
-    }
-    a.found = run(fetch_statement(), values, nulls, false, &a.row);
-    if (a.found) {
-      a.state = row_state(a.row);
-      a.has_executor = row_executor(a.row, &a.executor);
-    }
-    return a;
-  });
-}
-
-// Runs `op` on the job: the guarded UPDATE, and when it changed nothing, the
-// job as stored decides between a no-op, an error and (READ COMMITTED only,
-// when the job changed in between) another attempt. The parameters follow the
-// statement's layout: the id, the operation's value, the fencing executor.
-Datum transition(Operation op, const JobId& id, Datum value, bool value_null,
-                 const std::string_view* fence) {
-  Statement& update = transition_statement(op);
-  fetch_statement();
-  Datum values[3] = {id.value, value, Datum(0)};
-  char nulls[3] = {' ', value_null ? 'n' : ' ', 'n'};
-  if (fence != nullptr) {
-    values[2] = pg_guarded([&] {
-      return PointerGetDatum(cstring_to_text_with_len(
-          fence->data(), static_cast<int>(fence->size())));
-    });
-    nulls[2] = ' ';
-  }
-  MemoryContext caller = CurrentMemoryContext;
-  spi_connect();
-  for (int attempt = 0; attempt < kMaxTransitionAttempts; ++attempt) {
-    const Attempt a = attempt_transition(update, values, nulls);
-    if (a.moved) return finish_with(a.row, caller);
-    if (!a.found) throw job_not_found(id.text);
-    if (fence != nullptr && (!a.has_executor || a.executor != *fence)) {
-      throw executor_mismatch(op, id.text, *fence,
-                              a.has_executor ? &a.executor : nullptr);
-    }
-    const Decision d = decide(op, a.state);
-    if (d.effect == Effect::kReject) {
-      throw transition_rejected(op, id.text, a.state);
-    }
-    if (d.effect == Effect::kNoOp) return finish_with(a.row, caller);
-  }
-  throw transition_retries_exhausted(id.text);
-}
-
-}  // namespace
-
-}  // namespace jc::pg
-
-namespace jc::pg {
-
-namespace {
-
 Datum get_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
   Statement& fetch = fetch_statement();
@@ -163,20 +45,9 @@ Datum get_impl(FunctionCallInfo fcinfo) {
 
 Datum start_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
-  std::string_view executor;
-  if (!optional_text_arg(fcinfo, 1, &executor)) {
-    throw null_argument("executor");
-  }
-  validate_executor(executor);
-  return transition(Operation::kStart, id, PG_GETARG_DATUM(1), false, nullptr);
-}
-
-// The optional fencing executor (argument `argno`); validated when given.
-const std::string_view* fence_arg(FunctionCallInfo fcinfo, int argno,
-                                  std::string_view* storage) {
-  if (!optional_text_arg(fcinfo, argno, storage)) return nullptr;
-  validate_executor(*storage);
-  return storage;
+  validate_executor(required_text_arg(fcinfo, 1, "executor"));
+  return transition(Operation::kStart, id, PG_GETARG_DATUM(1), false, nullptr)
+      .job;
 }
 
 Datum complete_impl(FunctionCallInfo fcinfo) {
@@ -191,15 +62,13 @@ Datum complete_impl(FunctionCallInfo fcinfo) {
   const std::string_view* fence = fence_arg(fcinfo, 2, &fence_storage);
   // A JSON null result is stored as SQL NULL: "no result".
   const bool store_null = kind != JsonKind::kObject;
-  return transition(Operation::kComplete, id, result, store_null, fence);
+  return transition(Operation::kComplete, id, result, store_null, fence).job;
 }
 
 Datum fail_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
-  std::string_view message;
-  if (!optional_text_arg(fcinfo, 1, &message)) {
-    throw null_argument("failure message");
-  }
+  const std::string_view message =
+      required_text_arg(fcinfo, 1, "failure message");
   validate_failure_message(message);
   std::string_view fence_storage;
   const std::string_view* fence = fence_arg(fcinfo, 3, &fence_storage);
@@ -208,17 +77,19 @@ Datum fail_impl(FunctionCallInfo fcinfo) {
     return JsonbPGetDatum(
         failure_entry(message, diagnostic, GetCurrentTimestamp()));
   });
-  return transition(Operation::kFail, id, entry, false, fence);
+  return transition(Operation::kFail, id, entry, false, fence).job;
 }
 
 Datum cancel_impl(FunctionCallInfo fcinfo) {
   return transition(Operation::kCancel, job_id_arg(fcinfo, 0), Datum(0), true,
-                    nullptr);
+                    nullptr)
+      .job;
 }
 
 Datum acknowledge_cancel_impl(FunctionCallInfo fcinfo) {
   return transition(Operation::kAcknowledgeCancel, job_id_arg(fcinfo, 0),
-                    Datum(0), true, nullptr);
+                    Datum(0), true, nullptr)
+      .job;
 }
 
 // The arguments of job_create, read out of their datums.
@@ -298,7 +169,7 @@ Datum create_impl(FunctionCallInfo fcinfo) {
   spi_connect();
   // An idempotency-key conflict returns the job that holds the key; when that
   // job vanished in between (deleted), the insert is tried again.
-  for (int attempt = 0; attempt < kMaxTransitionAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     JobRow row{};
     const bool found = pg_guarded([&] {
       return run(insert, values, nulls, false, &row) ||

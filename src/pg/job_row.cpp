@@ -9,15 +9,7 @@ namespace jc::pg {
 namespace {
 
 Datum column(const JobRow& row, int attnum, bool* is_null) {
-  return heap_getattr(row.tuple, attnum, row.desc, is_null);
-}
-
-void push_key(JsonbParseState** state, const char* key) {
-  JsonbValue v;
-  v.type = jbvString;
-  v.val.string.val = const_cast<char*>(key);
-  v.val.string.len = static_cast<int>(std::strlen(key));
-  pushJsonbValue(state, WJB_KEY, &v);
+  return heap_getattr(row.tuple, row.offset + attnum, row.desc, is_null);
 }
 
 void push_null(JsonbParseState** state) {
@@ -85,6 +77,14 @@ void push_jsonb(JsonbParseState** state, const JobRow& row, int attnum) {
 
 }  // namespace
 
+void push_key(JsonbParseState** state, const char* key) {
+  JsonbValue v;
+  v.type = jbvString;
+  v.val.string.val = const_cast<char*>(key);
+  v.val.string.len = static_cast<int>(std::strlen(key));
+  pushJsonbValue(state, WJB_KEY, &v);
+}
+
 const char* enum_label(Datum enum_value) {
   HeapTuple tuple = SearchSysCache1(ENUMOID, enum_value);
   if (!HeapTupleIsValid(tuple)) {
@@ -120,6 +120,11 @@ bool row_executor(const JobRow& row, std::string_view* executor) {
 
 Jsonb* job_to_jsonb(const JobRow& row) {
   JsonbParseState* state = nullptr;
+  return JsonbValueToJsonb(push_job(&state, row));
+}
+
+JsonbValue* push_job(JsonbParseState** parse_state, const JobRow& row) {
+  JsonbParseState*& state = *parse_state;
   pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
   push_key(&state, "job_id");
   push_uuid(&state, row, kColJobId);
@@ -151,8 +156,35 @@ Jsonb* job_to_jsonb(const JobRow& row) {
   push_uuid(&state, row, kColComputePoolId);
   push_key(&state, "execution_cluster");
   push_enum(&state, row, kColExecutionCluster);
-  JsonbValue* object = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
-  return JsonbValueToJsonb(object);
+  return pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+}
+
+void push_jsonb_member(JsonbParseState** state, const char* key, Jsonb* value) {
+  push_key(state, key);
+  push_jsonb_value(state, value);
+}
+
+void push_string_member(JsonbParseState** state, const char* key,
+                        const char* value) {
+  push_key(state, key);
+  push_string(state, value, std::strlen(value));
+}
+
+void push_int_member(JsonbParseState** state, const char* key,
+                     std::int64_t value) {
+  push_key(state, key);
+  JsonbValue v;
+  v.type = jbvNumeric;
+  v.val.numeric = int64_to_numeric(value);
+  pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat) {
+  JsonbParseState* state = nullptr;
+  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+  push_string_member(&state, "executor", executor);
+  push_string_member(&state, "last_heartbeat", last_heartbeat);
+  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
 }
 
 Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,

@@ -4,6 +4,7 @@
 
 #include "postgres_headers.hpp"
 
+#include <cstdint>
 #include <string_view>
 
 #include "job_state.hpp"
@@ -37,9 +38,11 @@ enum JobColumn : int {
   kColExecutionCluster,
 };
 
+// A job in a result row: its kJobColumns start after `offset` other columns.
 struct JobRow {
   HeapTuple tuple;
   TupleDesc desc;
+  int offset;
 };
 
 // The label of an enum value, e.g. "pending" (palloc'd).
@@ -52,6 +55,20 @@ bool row_executor(const JobRow& row, std::string_view* executor);
 
 // The job as the spec's jsonb object, allocated in CurrentMemoryContext.
 Jsonb* job_to_jsonb(const JobRow& row);
+
+// The same object pushed into a value under construction (e.g. an array).
+JsonbValue* push_job(JsonbParseState** state, const JobRow& row);
+
+// Members of an object under construction.
+void push_key(JsonbParseState** state, const char* key);
+void push_jsonb_member(JsonbParseState** state, const char* key, Jsonb* value);
+void push_string_member(JsonbParseState** state, const char* key,
+                        const char* value);
+void push_int_member(JsonbParseState** state, const char* key,
+                     std::int64_t value);
+
+// The diagnostic of a reaped job: {"executor": ..., "last_heartbeat": ...}.
+Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat);
 
 // The one-element array appended to `failures` by a fail:
 // [{"message": ..., "value": <diagnostic or null>, "timestamp": ...}].

@@ -1,5 +1,7 @@
 #include "job_store.hpp"
 
+#include <array>
+
 #include "transition_sql.hpp"
 
 namespace jc::pg {
@@ -12,22 +14,28 @@ const std::string kReturning = std::string(" RETURNING ") + kJobColumns;
 
 Statement make_transition_statement(Operation op) {
   std::string set = "state = " + state_assignment(op, kStateType);
-  Statement s{{}, 1, {UUIDOID}, nullptr};
+  Statement s{{}, 3, {UUIDOID, TEXTOID, TEXTOID}, nullptr};
   bool fenced = false;
   switch (op) {
     case Operation::kStart:
       set += ", executor = $2";
-      s.types[s.nargs++] = TEXTOID;
       break;
     case Operation::kComplete:
       set += ", result = $2";
-      s.types[s.nargs++] = JSONBOID;
+      s.types[1] = JSONBOID;
       fenced = true;
       break;
     case Operation::kFail:
       set += ", failures = failures OPERATOR(pg_catalog.||) $2";
-      s.types[s.nargs++] = JSONBOID;
+      s.types[1] = JSONBOID;
       fenced = true;
+      break;
+    case Operation::kHeartbeat:
+      fenced = true;
+      break;
+    case Operation::kReschedule:
+    case Operation::kForceReschedule:
+      set += ", executor = NULL, result = NULL";
       break;
     case Operation::kCancel:
     case Operation::kAcknowledgeCancel:
@@ -36,10 +44,7 @@ Statement make_transition_statement(Operation op) {
   std::string where = "job_id OPERATOR(pg_catalog.=) $1 AND " +
                       movable_states_guard(op, kStateType);
   if (fenced) {
-    const std::string fence = "$" + std::to_string(s.nargs + 1);
-    where += " AND (" + fence + " IS NULL OR executor OPERATOR(pg_catalog.=) " +
-             fence + ")";
-    s.types[s.nargs++] = TEXTOID;
+    where += " AND ($3 IS NULL OR executor OPERATOR(pg_catalog.=) $3)";
   }
   s.sql = "UPDATE job_control.jobs SET " + set + " WHERE " + where + kReturning;
   return s;
@@ -55,6 +60,18 @@ SPIPlanPtr prepare_kept(const Statement& s) {
   }
   if (SPI_keepplan(plan) != 0) elog(ERROR, "job_control: SPI_keepplan failed");
   return plan;
+}
+
+std::uint64_t execute(Statement& statement, const Datum* values,
+                      const char* nulls, bool read_only) {
+  if (statement.plan == nullptr) statement.plan = prepare_kept(statement);
+  const int rc = SPI_execute_plan(statement.plan, const_cast<Datum*>(values),
+                                  nulls, read_only, 0);
+  if (rc < 0) {
+    elog(ERROR, "job_control: \"%s\" failed: %s", statement.sql.c_str(),
+         SPI_result_code_string(rc));
+  }
+  return SPI_processed;
 }
 
 }  // namespace
@@ -97,29 +114,162 @@ Statement& insert_statement() {
 }
 
 Statement& transition_statement(Operation op) {
-  static Statement statements[] = {
-      make_transition_statement(Operation::kStart),
-      make_transition_statement(Operation::kComplete),
-      make_transition_statement(Operation::kFail),
-      make_transition_statement(Operation::kCancel),
-      make_transition_statement(Operation::kAcknowledgeCancel),
-  };
-  return statements[static_cast<int>(op)];
+  static std::array<Statement, kAllOperations.size()> statements = [] {
+    std::array<Statement, kAllOperations.size()> all{};
+    for (Operation o : kAllOperations) {
+      all[static_cast<std::size_t>(o)] = make_transition_statement(o);
+    }
+    return all;
+  }();
+  return statements[static_cast<std::size_t>(op)];
+}
+
+Statement& claim_statement() {
+  // Ids are picked with = ANY(ARRAY(... FOR UPDATE SKIP LOCKED)), which runs
+  // the sub-select once; the partial index jobs_pending_queue serves it in
+  // order, whatever the number of finished jobs.
+  static Statement s{
+      "WITH claimed AS (UPDATE job_control.jobs"
+      " SET state = 'running'::job_control.job_state, executor = $1"
+      " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
+      "SELECT job_id FROM job_control.jobs"
+      " WHERE state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
+      " AND ($3 IS NULL OR type OPERATOR(pg_catalog.=) ANY ("
+      "(SELECT $3::job_control.job_type[])::job_control.job_type[]))"
+      " AND ($4 IS NULL OR data_plane_id OPERATOR(pg_catalog.=) $4)"
+      " ORDER BY created_at, job_id LIMIT $2 FOR UPDATE SKIP LOCKED))"
+      " AND state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state" +
+          kReturning + ") SELECT " + kJobColumns +
+          " FROM claimed ORDER BY created_at, job_id",
+      4,
+      {TEXTOID, INT4OID, TEXTOID, UUIDOID},
+      nullptr};
+  return s;
+}
+
+Statement& fail_many_statement() {
+  static Statement s{
+      "UPDATE job_control.jobs SET state = " +
+          state_assignment(Operation::kFail, kStateType) +
+          ", failures = failures OPERATOR(pg_catalog.||) $2"
+          " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
+          "SELECT job_id FROM job_control.jobs"
+          " WHERE job_id OPERATOR(pg_catalog.=) ANY ($1) AND " +
+          movable_states_guard(Operation::kFail, kStateType) +
+          " ORDER BY job_id FOR UPDATE)) AND " +
+          movable_states_guard(Operation::kFail, kStateType),
+      2,
+      {UUIDARRAYOID, JSONBOID},
+      nullptr};
+  return s;
+}
+
+Statement& fetch_many_statement() {
+  static Statement s{
+      std::string("SELECT wanted.id, ") + kJobColumns +
+          " FROM (SELECT id, pg_catalog.min(position) AS position"
+          " FROM pg_catalog.unnest($1) WITH ORDINALITY AS u(id, position)"
+          " GROUP BY id) AS wanted"
+          " LEFT JOIN job_control.jobs"
+          " ON job_id OPERATOR(pg_catalog.=) wanted.id"
+          " ORDER BY wanted.position",
+      1,
+      {UUIDARRAYOID},
+      nullptr};
+  return s;
+}
+
+Statement& stale_leases_statement() {
+  static Statement s{
+      "SELECT job_id, executor, updated_at FROM job_control.jobs WHERE " +
+          movable_states_guard(Operation::kHeartbeat, kStateType) +
+          " AND updated_at OPERATOR(pg_catalog.<) $1"
+          " ORDER BY updated_at FOR UPDATE SKIP LOCKED",
+      1,
+      {TIMESTAMPTZOID},
+      nullptr};
+  return s;
+}
+
+Statement& history_insert_statement() {
+  static Statement s{
+      "INSERT INTO job_control.job_transitions (job_id, company_id,"
+      " from_state, to_state, transitioned_at, role, executor)"
+      " VALUES ($1, $2, $3::job_control.job_state,"
+      " $4::job_control.job_state, $5, $6, $7)",
+      7,
+      {UUIDOID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, TEXTOID},
+      nullptr};
+  return s;
+}
+
+Statement& list_page_statement(unsigned filters, ListSort sort) {
+  static std::array<Statement, kListFilterCombinations * kListSortCombinations>
+      statements{};
+  Statement& s =
+      statements[filters * kListSortCombinations + list_sort_index(sort)];
+  if (s.sql.empty()) {
+    s = {list_page_sql(filters, sort, kJobColumns),
+         6,
+         {TEXTOID, TEXTOID, UUIDOID, JSONBOID, INT8OID, INT8OID},
+         nullptr};
+  }
+  return s;
+}
+
+Statement& list_count_statement(unsigned filters) {
+  static std::array<Statement, kListFilterCombinations> statements{};
+  Statement& s = statements[filters];
+  if (s.sql.empty()) {
+    s = {list_count_sql(filters),
+         4,
+         {TEXTOID, TEXTOID, UUIDOID, JSONBOID},
+         nullptr};
+  }
+  return s;
+}
+
+Statement& prune_jobs_statement() {
+  static Statement s{
+      "DELETE FROM job_control.jobs WHERE job_id OPERATOR(pg_catalog.=) ANY"
+      " (ARRAY(SELECT job_id FROM job_control.jobs"
+      " WHERE completed_at OPERATOR(pg_catalog.<) $1"
+      " ORDER BY completed_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
+      " AND completed_at OPERATOR(pg_catalog.<) $1",
+      2,
+      {TIMESTAMPTZOID, INT4OID},
+      nullptr};
+  return s;
+}
+
+Statement& prune_transitions_statement() {
+  static Statement s{
+      "DELETE FROM job_control.job_transitions AS t USING"
+      " (SELECT job_id, transitioned_at FROM job_control.job_transitions"
+      " WHERE transitioned_at OPERATOR(pg_catalog.<) $1"
+      " ORDER BY transitioned_at LIMIT $2) AS old"
+      " WHERE t.job_id OPERATOR(pg_catalog.=) old.job_id"
+      " AND t.transitioned_at OPERATOR(pg_catalog.=) old.transitioned_at",
+      2,
+      {TIMESTAMPTZOID, INT4OID},
+      nullptr};
+  return s;
 }
 
 bool run(Statement& statement, const Datum* values, const char* nulls,
          bool read_only, JobRow* row) {
-  if (statement.plan == nullptr) statement.plan = prepare_kept(statement);
-  const int rc = SPI_execute_plan(statement.plan, const_cast<Datum*>(values),
-                                  nulls, read_only, 0);
-  if (rc < 0) {
-    elog(ERROR, "job_control: \"%s\" failed: %s", statement.sql.c_str(),
-         SPI_result_code_string(rc));
-  }
-  if (SPI_processed == 0) return false;
-  row->tuple = SPI_tuptable->vals[0];
-  row->desc = SPI_tuptable->tupdesc;
+  if (execute(statement, values, nulls, read_only) == 0) return false;
+  *row = result_row(0, 0);
   return true;
+}
+
+std::uint64_t run_many(Statement& statement, const Datum* values,
+                       const char* nulls, bool read_only) {
+  return execute(statement, values, nulls, read_only);
+}
+
+JobRow result_row(std::uint64_t i, int offset) {
+  return {SPI_tuptable->vals[i], SPI_tuptable->tupdesc, offset};
 }
 
 }  // namespace jc::pg

@@ -1,7 +1,7 @@
 // Data access: the kept SPI plans of job_control and their execution.
 //
 // A Statement is obtained outside any guarded region (its SQL is built by the
-// core on first use), then run() inside pg_guarded() between SPI_connect and
+// core on first use), then run inside pg_guarded() between SPI_connect and
 // SPI_finish. Plans are prepared once per backend (SPI_prepare_cursor with
 // CURSOR_OPT_GENERIC_PLAN, then SPI_keepplan), so a call never re-plans.
 #pragma once
@@ -12,6 +12,7 @@
 
 #include "job_row.hpp"
 #include "job_state.hpp"
+#include "list_query.hpp"
 
 namespace jc::pg {
 
@@ -35,9 +36,10 @@ Statement& fetch_by_key_statement();
 Statement& insert_statement();
 
 // The guarded UPDATE of `op`: moves the job only from the states decide()
-// moves it from, and returns the row only when it did. $1 is the job id; then
-// the operation's value ($2: executor for start, result for complete, the
-// failure entry for fail) and the fencing executor ($3, complete and fail).
+// moves it from, and returns the row only when it did. Parameters: $1 the job
+// id, $2 the operation's value (executor for start, result for complete, the
+// failure entry for fail), $3 the fencing executor (complete, fail,
+// heartbeat; NULL for none).
 //
 // Why a guarded UPDATE rather than SELECT ... FOR UPDATE and a second
 // statement: the UPDATE's row lock and the executor's re-check of the guard
@@ -46,9 +48,50 @@ Statement& insert_statement();
 // writes no WAL.
 Statement& transition_statement(Operation op);
 
-// Runs `statement`; returns whether it produced a row, and that row in `row`
-// (valid until SPI_finish).
+// Claims up to $2 (int4) oldest pending jobs for executor $1 (text), of the
+// types in $3 (text, an array literal; NULL for any) on data plane $4 (uuid;
+// NULL for any), skipping locked jobs; returns them oldest first.
+Statement& claim_statement();
+
+// Fails the non-terminal jobs among $1 (uuid[]), appending $2 (jsonb, the
+// failure entry), locking them in job_id order so that overlapping batches
+// cannot deadlock.
+Statement& fail_many_statement();
+
+// For each distinct id of $1 (uuid[]) in the order given: the id, then the
+// job's columns (NULL when there is no such job).
+Statement& fetch_many_statement();
+
+// Running and pending_cancellation jobs whose lease (updated_at) is older
+// than $1 (timestamptz), locked, skipping jobs locked by others: job_id,
+// executor, updated_at.
+Statement& stale_leases_statement();
+
+// One row of job_control.job_transitions: $1 job_id, $2 company_id, $3 from
+// (text, NULL for a new job), $4 to (text), $5 at, $6 role (text), $7
+// executor.
+Statement& history_insert_statement();
+
+// The page and the count of job_list (see list_query.hpp for parameters).
+Statement& list_page_statement(unsigned filters, ListSort sort);
+Statement& list_count_statement(unsigned filters);
+
+// Deletes up to $2 (int4) finished jobs completed before $1 (timestamptz);
+// likewise transitions recorded before $1.
+Statement& prune_jobs_statement();
+Statement& prune_transitions_statement();
+
+// Runs `statement`; returns whether it produced a row, and the first row in
+// `row` (valid until SPI_finish).
 bool run(Statement& statement, const Datum* values, const char* nulls,
          bool read_only, JobRow* row);
+
+// Runs `statement`; returns the number of rows, which stay in SPI_tuptable.
+std::uint64_t run_many(Statement& statement, const Datum* values,
+                       const char* nulls, bool read_only);
+
+// Row `i` of the last run_many(), with the job starting after `offset`
+// columns.
+JobRow result_row(std::uint64_t i, int offset);
 
 }  // namespace jc::pg

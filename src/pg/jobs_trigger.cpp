@@ -1,11 +1,14 @@
 // The BEFORE INSERT OR UPDATE row trigger of job_control.jobs. It keeps the
-// timestamps (callers cannot set them on UPDATE) and refuses any UPDATE that
-// breaks the state table, so hand-written SQL cannot corrupt a job.
+// timestamps (callers cannot set them on UPDATE), refuses any UPDATE that
+// breaks the state table, so hand-written SQL cannot corrupt a job, and logs
+// every state change (history, NOTIFY; see transition_log.hpp).
 #include "postgres_headers.hpp"
 
 #include "guard.hpp"
 #include "job_row.hpp"
 #include "job_state.hpp"
+#include "terminal_exit_permit.hpp"
+#include "transition_log.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(jobs_maintain);
@@ -21,6 +24,8 @@ struct TimestampColumns {
   int updated_at;
   int completed_at;
   int job_id;
+  int company_id;
+  int executor;
 };
 
 int attnum_of(TupleDesc desc, const char* name) {
@@ -32,9 +37,10 @@ int attnum_of(TupleDesc desc, const char* name) {
 }
 
 TimestampColumns columns_of(TupleDesc desc) {
-  return {attnum_of(desc, "state"), attnum_of(desc, "created_at"),
-          attnum_of(desc, "updated_at"), attnum_of(desc, "completed_at"),
-          attnum_of(desc, "job_id")};
+  return {attnum_of(desc, "state"),        attnum_of(desc, "created_at"),
+          attnum_of(desc, "updated_at"),   attnum_of(desc, "completed_at"),
+          attnum_of(desc, "job_id"),       attnum_of(desc, "company_id"),
+          attnum_of(desc, "executor")};
 }
 
 struct Stamp {
@@ -60,10 +66,28 @@ HeapTuple set_stamps(HeapTuple tuple, TupleDesc desc,
 Stamp stamp(TimestampTz t) { return {TimestampTzGetDatum(t), false}; }
 constexpr Stamp kNoStamp{Datum(0), true};
 
+// Logs the change of `row` (the new version) from `from` (nullptr: created).
+void log_transition(HeapTuple row, TupleDesc desc,
+                    const TimestampColumns& cols, const JobState* from,
+                    JobState to, TimestampTz at, Oid owner) {
+  TransitionEvent e{};
+  bool is_null;
+  e.job_id = heap_getattr(row, cols.job_id, desc, &is_null);
+  e.company_id = heap_getattr(row, cols.company_id, desc, &is_null);
+  e.from = from;
+  e.to = to;
+  e.at = at;
+  e.executor = heap_getattr(row, cols.executor, desc, &is_null);
+  e.has_executor = !is_null;
+  e.history_owner = owner;
+  record_transition(e);
+}
+
 // INSERT: fill what is missing, keep what is given, so that a restore or a
-// bulk load with timestamps is exact.
-HeapTuple on_insert(HeapTuple row, TupleDesc desc,
-                    const TimestampColumns& cols) {
+// bulk load with timestamps is exact. Only a new job (no created_at given) is
+// logged: a restored job's history is restored with it.
+HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
+                    Oid owner) {
   const TimestampTz now = GetCurrentTimestamp();
   Stamp created = get_stamp(row, desc, cols.created_at);
   Stamp updated = get_stamp(row, desc, cols.updated_at);
@@ -71,10 +95,16 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc,
   bool state_null;
   const JobState state =
       enum_job_state(heap_getattr(row, cols.state, desc, &state_null));
+  const bool is_new = created.is_null;
   if (created.is_null) created = stamp(now);
   if (updated.is_null) updated = created;
   if (completed.is_null && is_terminal(state)) completed = updated;
-  return set_stamps(row, desc, cols, created, updated, completed);
+  HeapTuple stamped = set_stamps(row, desc, cols, created, updated, completed);
+  if (is_new) {
+    log_transition(stamped, desc, cols, nullptr, state,
+                   DatumGetTimestampTz(updated.value), owner);
+  }
+  return stamped;
 }
 
 [[noreturn]] void refuse_transition(HeapTuple row, TupleDesc desc,
@@ -102,13 +132,17 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc,
 // updated_at strictly increases (also within one transaction, whose now() is
 // fixed), completed_at is set when the job enters a terminal state.
 HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
-                    const TimestampColumns& cols) {
+                    const TimestampColumns& cols, Oid owner) {
   bool is_null;
   const JobState from =
       enum_job_state(heap_getattr(old_row, cols.state, desc, &is_null));
   const JobState to =
       enum_job_state(heap_getattr(new_row, cols.state, desc, &is_null));
-  if (from != to && !transition_allowed(from, to)) {
+  if (from != to &&
+      !transition_allowed(
+          from, to,
+          terminal_exit_permitted(DatumGetUUIDP(
+              heap_getattr(old_row, cols.job_id, desc, &is_null))))) {
     refuse_transition(old_row, desc, cols, from, to);
   }
   const Stamp created = get_stamp(old_row, desc, cols.created_at);
@@ -123,7 +157,10 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
     completed = is_terminal(from) ? get_stamp(old_row, desc, cols.completed_at)
                                   : stamp(updated);
   }
-  return set_stamps(new_row, desc, cols, created, stamp(updated), completed);
+  HeapTuple stamped =
+      set_stamps(new_row, desc, cols, created, stamp(updated), completed);
+  if (from != to) log_transition(stamped, desc, cols, &from, to, updated, owner);
+  return stamped;
 }
 
 Datum maintain(FunctionCallInfo fcinfo) {
@@ -137,18 +174,21 @@ Datum maintain(FunctionCallInfo fcinfo) {
   }
   TupleDesc desc = trigger->tg_relation->rd_att;
   const TimestampColumns cols = columns_of(desc);
+  // The owner of the jobs table owns the history table too (the extension).
+  const Oid owner = trigger->tg_relation->rd_rel->relowner;
   if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
-    return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols));
+    return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols, owner));
   }
   if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
-    return PointerGetDatum(
-        on_update(trigger->tg_trigtuple, trigger->tg_newtuple, desc, cols));
+    return PointerGetDatum(on_update(trigger->tg_trigtuple,
+                                     trigger->tg_newtuple, desc, cols, owner));
   }
   elog(ERROR, "job_control: jobs_maintain fires on INSERT or UPDATE only");
   return Datum(0);
 }
 
 Datum maintain_impl(FunctionCallInfo fcinfo) {
+  prepare_transition_log();
   return pg_guarded([&] { return maintain(fcinfo); });
 }
 

@@ -46,6 +46,28 @@ const std::map<Operation, std::map<JobState, std::string>> kSpecTable = {
       {JobState::kCompleted, "!"},
       {JobState::kCancelled, "!"},
       {JobState::kFailed, "!"}}},
+    // The operations of executors and DBAs (spec: "Executors and operations").
+    {Operation::kHeartbeat,
+     {{JobState::kPending, "!"},
+      {JobState::kRunning, "running"},
+      {JobState::kPendingCancellation, "pending_cancellation"},
+      {JobState::kCompleted, "-"},
+      {JobState::kCancelled, "-"},
+      {JobState::kFailed, "-"}}},
+    {Operation::kReschedule,
+     {{JobState::kPending, "pending"},
+      {JobState::kRunning, "pending"},
+      {JobState::kPendingCancellation, "pending"},
+      {JobState::kCompleted, "-"},
+      {JobState::kCancelled, "-"},
+      {JobState::kFailed, "-"}}},
+    {Operation::kForceReschedule,
+     {{JobState::kPending, "pending"},
+      {JobState::kRunning, "pending"},
+      {JobState::kPendingCancellation, "pending"},
+      {JobState::kCompleted, "pending"},
+      {JobState::kCancelled, "pending"},
+      {JobState::kFailed, "pending"}}},
 };
 
 std::string cell(Decision d) {
@@ -69,13 +91,17 @@ TEST(JobState, EveryCellOfTheSpecTable) {
   }
 }
 
-TEST(JobState, TerminalStatesNeverMove) {
+TEST(JobState, OnlyAForcedRescheduleLeavesATerminalState) {
   for (JobState s : kAllStates) {
     if (!is_terminal(s)) continue;
     for (Operation op : kAllOperations) {
-      EXPECT_NE(decide(op, s).effect, Effect::kMove);
+      if (op == Operation::kForceReschedule) continue;
+      EXPECT_NE(decide(op, s).effect, Effect::kMove) << operation_verb(op);
     }
-    for (JobState to : kAllStates) EXPECT_FALSE(transition_allowed(s, to));
+    for (JobState to : kAllStates) {
+      EXPECT_FALSE(transition_allowed(s, to, false));
+      EXPECT_EQ(transition_allowed(s, to, true), to == JobState::kPending);
+    }
   }
 }
 
@@ -89,17 +115,19 @@ TEST(JobState, TerminalStatesAreTheSpecsThree) {
 }
 
 TEST(JobState, DirectTransitionsAreExactlyTheOperationsMoves) {
-  EXPECT_TRUE(transition_allowed(JobState::kPending, JobState::kRunning));
-  EXPECT_TRUE(transition_allowed(JobState::kPending, JobState::kCancelled));
-  EXPECT_TRUE(transition_allowed(JobState::kRunning, JobState::kCompleted));
-  EXPECT_TRUE(
-      transition_allowed(JobState::kPendingCancellation, JobState::kCancelled));
-  EXPECT_FALSE(transition_allowed(JobState::kPending, JobState::kCompleted));
-  EXPECT_FALSE(
-      transition_allowed(JobState::kPending, JobState::kPendingCancellation));
-  EXPECT_FALSE(transition_allowed(JobState::kRunning, JobState::kPending));
-  EXPECT_FALSE(transition_allowed(JobState::kRunning, JobState::kCancelled));
-  EXPECT_FALSE(transition_allowed(JobState::kFailed, JobState::kRunning));
+  const auto allowed = [](JobState from, JobState to) {
+    return transition_allowed(from, to, false);
+  };
+  EXPECT_TRUE(allowed(JobState::kPending, JobState::kRunning));
+  EXPECT_TRUE(allowed(JobState::kPending, JobState::kCancelled));
+  EXPECT_TRUE(allowed(JobState::kRunning, JobState::kCompleted));
+  EXPECT_TRUE(allowed(JobState::kPendingCancellation, JobState::kCancelled));
+  EXPECT_TRUE(allowed(JobState::kRunning, JobState::kPending));  // reschedule
+  EXPECT_FALSE(allowed(JobState::kPending, JobState::kCompleted));
+  EXPECT_FALSE(allowed(JobState::kPending, JobState::kPendingCancellation));
+  EXPECT_FALSE(allowed(JobState::kRunning, JobState::kCancelled));
+  EXPECT_FALSE(allowed(JobState::kFailed, JobState::kRunning));
+  EXPECT_FALSE(allowed(JobState::kCancelled, JobState::kPending));
 }
 
 TEST(JobState, NamesRoundTrip) {

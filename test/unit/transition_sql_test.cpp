@@ -30,6 +30,13 @@ TEST(TransitionSql, SeveralTargetsAreACase) {
             "'pending_cancellation'::job_control.job_state END");
 }
 
+TEST(TransitionSql, AHeartbeatKeepsTheState) {
+  EXPECT_EQ(state_assignment(Operation::kHeartbeat, kEnum), "state");
+  EXPECT_EQ(movable_states_guard(Operation::kHeartbeat, kEnum),
+            "state OPERATOR(pg_catalog.=) ANY "
+            "('{running,pending_cancellation}'::job_control.job_state[])");
+}
+
 TEST(TransitionSql, EveryOperationMovesFromSomeState) {
   for (Operation op : kAllOperations) {
     EXPECT_FALSE(movable_states(op).empty()) << operation_verb(op);

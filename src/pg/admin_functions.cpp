@@ -1,0 +1,136 @@
+// The functions of operators and DBAs: job_list (the paged listing of the
+// Jobs API) and job_prune_batch (one batch of the pruning procedure).
+#include "postgres_headers.hpp"
+
+#include <cstdint>
+
+#include "call_support.hpp"
+#include "guard.hpp"
+#include "job_row.hpp"
+#include "job_store.hpp"
+#include "list_query.hpp"
+#include "validation.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(job_list);
+PG_FUNCTION_INFO_V1(job_prune_batch);
+}
+
+namespace jc::pg {
+
+namespace {
+
+constexpr int kMaxPruneBatch = 100000;
+
+Datum list_impl(FunctionCallInfo fcinfo) {
+  unsigned filters = 0;
+  if (!PG_ARGISNULL(0)) filters |= kFilterState;
+  if (!PG_ARGISNULL(1)) filters |= kFilterType;
+  if (!PG_ARGISNULL(2)) filters |= kFilterDataPlane;
+  if (!PG_ARGISNULL(3)) filters |= kFilterDataset;
+  const ListSort sort =
+      parse_list_sort(required_text_arg(fcinfo, 4, "order_by"),
+                      required_text_arg(fcinfo, 5, "direction"));
+  if (PG_ARGISNULL(6)) throw null_argument("page");
+  if (PG_ARGISNULL(7)) throw null_argument("page_size");
+  const std::int64_t page = PG_GETARG_INT32(6);
+  const std::int64_t page_size = PG_GETARG_INT32(7);
+  validate_page(page, page_size);
+
+  Statement& count_statement = list_count_statement(filters);
+  Statement& page_statement = list_page_statement(filters, sort);
+  MemoryContext caller = CurrentMemoryContext;
+  spi_connect();
+  return pg_guarded([&] {
+    Datum values[6] = {};
+    char nulls[6] = {'n', 'n', 'n', 'n', ' ', ' '};
+    if (filters & kFilterState) {
+      values[0] = CStringGetTextDatum(enum_label(PG_GETARG_DATUM(0)));
+      nulls[0] = ' ';
+    }
+    if (filters & kFilterType) {
+      values[1] = CStringGetTextDatum(enum_label(PG_GETARG_DATUM(1)));
+      nulls[1] = ' ';
+    }
+    if (filters & kFilterDataPlane) {
+      values[2] = PG_GETARG_DATUM(2);
+      nulls[2] = ' ';
+    }
+    if (filters & kFilterDataset) {
+      JsonbParseState* state = nullptr;
+      pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+      push_int_member(&state, "dataset_id", PG_GETARG_INT64(3));
+      values[3] = JsonbPGetDatum(
+          JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
+      nulls[3] = ' ';
+    }
+    values[4] = Int64GetDatum(page_size);
+    values[5] = Int64GetDatum((page - 1) * page_size);
+    // The count and the page read the same snapshot only under REPEATABLE
+    // READ; in READ COMMITTED the count may lag the page by a commit.
+    run_many(count_statement, values, nulls, true);
+    bool is_null;
+    const std::int64_t total = DatumGetInt64(heap_getattr(
+        SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null));
+    const std::uint64_t rows = run_many(page_statement, values, nulls, true);
+
+    MemoryContext spi = MemoryContextSwitchTo(caller);
+    JsonbParseState* state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    push_int_member(&state, "current_page", page);
+    push_int_member(&state, "total_records", total);
+    push_int_member(&state, "total_pages", total_pages(total, page_size));
+    push_key(&state, "records");
+    pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
+    for (std::uint64_t i = 0; i < rows; ++i) push_job(&state, result_row(i, 0));
+    pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
+    Jsonb* result =
+        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+    MemoryContextSwitchTo(spi);
+    SPI_finish();
+    return JsonbPGetDatum(result);
+  });
+}
+
+Datum prune_batch_impl(FunctionCallInfo fcinfo) {
+  const TimestampTz cutoff = cutoff_arg(fcinfo, 0, "older_than");
+  const int batch = bounded_int_arg(fcinfo, 1, "batch_size", 1, kMaxPruneBatch);
+  Statement& jobs = prune_jobs_statement();
+  Statement& transitions = prune_transitions_statement();
+  MemoryContext caller = CurrentMemoryContext;
+  spi_connect();
+  return pg_guarded([&] {
+    const Datum values[2] = {TimestampTzGetDatum(cutoff), Int32GetDatum(batch)};
+    const char nulls[2] = {' ', ' '};
+    const auto jobs_deleted =
+        static_cast<std::int64_t>(run_many(jobs, values, nulls, false));
+    const auto transitions_deleted =
+        static_cast<std::int64_t>(run_many(transitions, values, nulls, false));
+    MemoryContext spi = MemoryContextSwitchTo(caller);
+    JsonbParseState* state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    push_int_member(&state, "jobs", jobs_deleted);
+    push_int_member(&state, "transitions", transitions_deleted);
+    Jsonb* result =
+        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+    MemoryContextSwitchTo(spi);
+    SPI_finish();
+    return JsonbPGetDatum(result);
+  });
+}
+
+}  // namespace
+
+}  // namespace jc::pg
+
+using jc::pg::run_entry;
+
+extern "C" {
+
+Datum job_list(PG_FUNCTION_ARGS) { return run_entry(fcinfo, jc::pg::list_impl); }
+
+Datum job_prune_batch(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::prune_batch_impl);
+}
+
+}  // extern "C"

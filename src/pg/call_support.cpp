@@ -1,0 +1,180 @@
+#include "call_support.hpp"
+
+#include "guard.hpp"
+#include "job_errors.hpp"
+#include "job_store.hpp"
+#include "terminal_exit_permit.hpp"
+#include "validation.hpp"
+
+namespace jc::pg {
+
+namespace {
+
+struct Attempt {
+  bool moved;  // the UPDATE changed the job; `row` is the new version
+  bool found;
+  JobRow row;
+  JobState state;
+  bool has_executor;
+  std::string_view executor;
+};
+
+Attempt attempt_transition(Statement& update, const Datum* values,
+                           const char* nulls) {
+  return pg_guarded([&] {
+    Attempt a{};
+    if (run(update, values, nulls, false, &a.row)) {
+      a.moved = a.found = true;
+      return a;
+    }
+    a.found = run(fetch_statement(), values, nulls, false, &a.row);
+    if (a.found) {
+      a.state = row_state(a.row);
+      a.has_executor = row_executor(a.row, &a.executor);
+    }
+    return a;
+  });
+}
+
+}  // namespace
+
+std::string_view text_view(Datum d) {
+  text* t = DatumGetTextPP(d);
+  return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+JobId job_id_arg(FunctionCallInfo fcinfo, int argno) {
+  if (PG_ARGISNULL(argno)) throw null_argument("job id");
+  JobId id{PG_GETARG_DATUM(argno), {}};
+  format_uuid(DatumGetUUIDP(id.value)->data, id.text);
+  return id;
+}
+
+bool optional_text_arg(FunctionCallInfo fcinfo, int argno,
+                       std::string_view* value) {
+  if (PG_NARGS() <= argno || PG_ARGISNULL(argno)) return false;
+  *value = pg_guarded([&] { return text_view(PG_GETARG_DATUM(argno)); });
+  return true;
+}
+
+std::string_view required_text_arg(FunctionCallInfo fcinfo, int argno,
+                                   const char* what) {
+  std::string_view value;
+  if (!optional_text_arg(fcinfo, argno, &value)) throw null_argument(what);
+  return value;
+}
+
+const std::string_view* fence_arg(FunctionCallInfo fcinfo, int argno,
+                                  std::string_view* storage) {
+  if (!optional_text_arg(fcinfo, argno, storage)) return nullptr;
+  validate_executor(*storage);
+  return storage;
+}
+
+TimestampTz cutoff_arg(FunctionCallInfo fcinfo, int argno, const char* what) {
+  if (PG_ARGISNULL(argno)) throw null_argument(what);
+  struct Cutoff {
+    bool positive;
+    TimestampTz at;
+  };
+  const Cutoff c = pg_guarded([&] {
+    Interval* age = PG_GETARG_INTERVAL_P(argno);
+    const Interval zero{};
+    Cutoff result{};
+    result.positive =
+        DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(age),
+                                         IntervalPGetDatum(&zero)));
+    result.at = DatumGetTimestampTz(DirectFunctionCall2(
+        timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTimestamp()),
+        IntervalPGetDatum(age)));
+    return result;
+  });
+  if (!c.positive) {
+    throw JobError(sqlstate::kInvalidParameterValue,
+                   std::string(what) + " must be a positive interval");
+  }
+  return c.at;
+}
+
+int bounded_int_arg(FunctionCallInfo fcinfo, int argno, const char* what,
+                    int min, int max) {
+  if (PG_ARGISNULL(argno)) throw null_argument(what);
+  const int value = PG_GETARG_INT32(argno);
+  if (value < min || value > max) {
+    throw JobError(sqlstate::kInvalidParameterValue,
+                   std::string(what) + " must be between " +
+                       std::to_string(min) + " and " + std::to_string(max) +
+                       ", not " + std::to_string(value));
+  }
+  return value;
+}
+
+void spi_connect() {
+  pg_guarded([] {
+    if (SPI_connect() != SPI_OK_CONNECT) {
+      elog(ERROR, "job_control: SPI_connect failed");
+    }
+  });
+}
+
+void spi_finish() { pg_guarded([] { SPI_finish(); }); }
+
+Datum finish_with(const JobRow& row, MemoryContext caller) {
+  return pg_guarded([&] {
+    MemoryContext spi = MemoryContextSwitchTo(caller);
+    Jsonb* job = job_to_jsonb(row);
+    MemoryContextSwitchTo(spi);
+    SPI_finish();
+    return JsonbPGetDatum(job);
+  });
+}
+
+TransitionResult transition(Operation op, const JobId& id, Datum value,
+                            bool value_null, const std::string_view* fence) {
+  Statement& update = transition_statement(op);
+  fetch_statement();
+  Datum values[3] = {id.value, value, Datum(0)};
+  char nulls[3] = {' ', value_null ? 'n' : ' ', 'n'};
+  if (fence != nullptr) {
+    values[2] = pg_guarded([&] {
+      return PointerGetDatum(cstring_to_text_with_len(
+          fence->data(), static_cast<int>(fence->size())));
+    });
+    nulls[2] = ' ';
+  }
+  // Only a forced reschedule may take this job out of a terminal state; the
+  // trigger checks the permit, which ends with this call.
+  const TerminalExitPermit permit(
+      op == Operation::kForceReschedule ? DatumGetUUIDP(id.value) : nullptr);
+  MemoryContext caller = CurrentMemoryContext;
+  spi_connect();
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const Attempt a = attempt_transition(update, values, nulls);
+    if (a.moved) return {finish_with(a.row, caller), true};
+    if (!a.found) throw job_not_found(id.text);
+    if (fence != nullptr && (!a.has_executor || a.executor != *fence)) {
+      throw executor_mismatch(op, id.text, *fence,
+                              a.has_executor ? &a.executor : nullptr);
+    }
+    const Decision d = decide(op, a.state);
+    if (d.effect == Effect::kReject) {
+      throw transition_rejected(op, id.text, a.state);
+    }
+    if (d.effect == Effect::kNoOp) return {finish_with(a.row, caller), false};
+  }
+  throw transition_retries_exhausted(id.text);
+}
+
+void begin_set_result(FunctionCallInfo fcinfo) {
+  pg_guarded([&] { InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC); });
+}
+
+void append_to_set(FunctionCallInfo fcinfo, Datum job) {
+  pg_guarded([&] {
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    bool is_null = false;
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &job, &is_null);
+  });
+}
+
+}  // namespace jc::pg

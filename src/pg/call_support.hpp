@@ -1,0 +1,76 @@
+// Building blocks of the SQL-callable functions: argument reading, SPI
+// sessions, and the guarded transition every lifecycle call shares. Functions
+// here that call PostgreSQL do so only inside pg_guarded(); the rest may throw
+// JobError and must be called outside guarded bodies.
+#pragma once
+
+#include "postgres_headers.hpp"
+
+#include <string_view>
+
+#include "format.hpp"
+#include "job_row.hpp"
+#include "job_state.hpp"
+
+namespace jc::pg {
+
+// A READ COMMITTED call retries when the job changed between two of its
+// statements; each retry means another call committed a change.
+inline constexpr int kMaxAttempts = 100;
+
+// The text of a (detoasted) text datum.
+std::string_view text_view(Datum d);
+
+struct JobId {
+  Datum value;
+  char text[kUuidTextSize];
+};
+
+// The job id argument; 22004 when it is NULL.
+JobId job_id_arg(FunctionCallInfo fcinfo, int argno);
+
+// An optional text argument: false when NULL or not passed.
+bool optional_text_arg(FunctionCallInfo fcinfo, int argno,
+                       std::string_view* value);
+
+// A text argument that must not be NULL (22004 naming `what`).
+std::string_view required_text_arg(FunctionCallInfo fcinfo, int argno,
+                                   const char* what);
+
+// A validated executor argument for fencing, or nullptr when not given.
+const std::string_view* fence_arg(FunctionCallInfo fcinfo, int argno,
+                                  std::string_view* storage);
+
+// An interval argument that must be positive (22004 when NULL, 22023 when
+// not positive); returns now() minus it.
+TimestampTz cutoff_arg(FunctionCallInfo fcinfo, int argno, const char* what);
+
+// An int4 argument within [min, max] (22004, 22023).
+int bounded_int_arg(FunctionCallInfo fcinfo, int argno, const char* what,
+                    int min, int max);
+
+void spi_connect();
+void spi_finish();
+
+// Builds the job's jsonb in `caller` and leaves SPI.
+Datum finish_with(const JobRow& row, MemoryContext caller);
+
+struct TransitionResult {
+  Datum job;   // jsonb, in the caller's memory context
+  bool moved;  // false: a no-op returned the job as stored
+};
+
+// Runs `op` on the job through its guarded UPDATE (see transition_statement):
+// when the UPDATE changed nothing, the job as stored decides between a no-op,
+// an error (P0002, 55000) and, in READ COMMITTED when the job changed in
+// between, another attempt. `value` is the operation's $2 and `fence` the
+// executor that must hold the job ($3).
+TransitionResult transition(Operation op, const JobId& id, Datum value,
+                            bool value_null, const std::string_view* fence);
+
+// Set-returning functions: prepares the materialized result of `fcinfo` and
+// appends one jsonb value to it.
+void begin_set_result(FunctionCallInfo fcinfo);
+void append_to_set(FunctionCallInfo fcinfo, Datum job);
+
+}  // namespace jc::pg

@@ -1,0 +1,269 @@
+// The functions of executors and operators: claim, heartbeat, reap, reschedule
+// and batch fail. Same boundary discipline as the lifecycle functions.
+#include "postgres_headers.hpp"
+
+#include <cstdint>
+#include <string>
+
+#include "call_support.hpp"
+#include "guard.hpp"
+#include "job_errors.hpp"
+#include "job_row.hpp"
+#include "job_store.hpp"
+#include "validation.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(job_claim);
+PG_FUNCTION_INFO_V1(job_heartbeat);
+PG_FUNCTION_INFO_V1(job_reap_stale);
+PG_FUNCTION_INFO_V1(job_reschedule);
+PG_FUNCTION_INFO_V1(job_fail_many);
+}
+
+namespace jc::pg {
+
+namespace {
+
+constexpr int kMaxClaim = 1000;
+constexpr int kMaxBatch = 10000;
+
+// Appends every row of the last run_many() to the set result as a job.
+void append_rows(FunctionCallInfo fcinfo, std::uint64_t rows, int offset) {
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    append_to_set(fcinfo, pg_guarded([&] {
+                    return JsonbPGetDatum(job_to_jsonb(result_row(i, offset)));
+                  }));
+  }
+}
+
+Datum claim_impl(FunctionCallInfo fcinfo) {
+  validate_executor(required_text_arg(fcinfo, 0, "executor"));
+  bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
+  const bool any_type = PG_ARGISNULL(2);
+  const bool no_types =
+      !any_type && pg_guarded([&] {
+        return ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
+                              ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2))) == 0;
+      });
+  if (no_types) {
+    throw JobError(sqlstate::kInvalidParameterValue,
+                   "types must not be empty", {},
+                   "Pass NULL to claim jobs of any type.");
+  }
+  Statement& claim = claim_statement();
+  begin_set_result(fcinfo);
+  spi_connect();
+  const std::uint64_t rows = pg_guarded([&] {
+    Datum types = Datum(0);
+    if (!any_type) {
+      // The job_type[] argument as its array literal, cast back once in SQL:
+      // no type OID of the extension is baked into the kept plan.
+      Oid output;
+      bool is_varlena;
+      getTypeOutputInfo(get_fn_expr_argtype(fcinfo->flinfo, 2), &output,
+                        &is_varlena);
+      types = CStringGetTextDatum(
+          OidOutputFunctionCall(output, PG_GETARG_DATUM(2)));
+    }
+    const Datum values[4] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), types,
+                             PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3)};
+    const char nulls[4] = {' ', ' ', any_type ? 'n' : ' ',
+                           PG_ARGISNULL(3) ? 'n' : ' '};
+    return run_many(claim, values, nulls, false);
+  });
+  append_rows(fcinfo, rows, 0);
+  spi_finish();
+  return Datum(0);
+}
+
+Datum heartbeat_impl(FunctionCallInfo fcinfo) {
+  const JobId id = job_id_arg(fcinfo, 0);
+  std::string_view executor = required_text_arg(fcinfo, 1, "executor");
+  validate_executor(executor);
+  return transition(Operation::kHeartbeat, id, Datum(0), true, &executor).job;
+}
+
+Datum reschedule_impl(FunctionCallInfo fcinfo) {
+  const JobId id = job_id_arg(fcinfo, 0);
+  if (PG_ARGISNULL(1)) throw null_argument("force");
+  const Operation op = PG_GETARG_BOOL(1) ? Operation::kForceReschedule
+                                         : Operation::kReschedule;
+  const TransitionResult r = transition(op, id, Datum(0), true, nullptr);
+  return pg_guarded([&] {
+    JsonbParseState* state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    push_jsonb_member(&state, "job", DatumGetJsonbP(r.job));
+    push_string_member(&state, "outcome",
+                       r.moved ? "rescheduled" : "skipped_terminal");
+    return JsonbPGetDatum(
+        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
+  });
+}
+
+// A stale lease found by the reaper, copied out of its SPI row.
+struct StaleLease {
+  Datum job_id;
+  const char* executor;  // "" when the job has none
+  char last_heartbeat[kTimestampTextSize];
+};
+
+Datum reap_stale_impl(FunctionCallInfo fcinfo) {
+  const TimestampTz cutoff = cutoff_arg(fcinfo, 0, "older_than");
+  Statement& stale = stale_leases_statement();
+  Statement& fail = transition_statement(Operation::kFail);
+  begin_set_result(fcinfo);
+  spi_connect();
+  // Lock every expired lease first (skipping rows other reapers hold), then
+  // fail each job under that lock.
+  struct Found {
+    StaleLease* leases;
+    std::uint64_t count;
+  };
+  const Found found = pg_guarded([&] {
+    const Datum values[1] = {TimestampTzGetDatum(cutoff)};
+    const char nulls[1] = {' '};
+    Found f{nullptr, run_many(stale, values, nulls, false)};
+    f.leases = static_cast<StaleLease*>(
+        palloc0(sizeof(StaleLease) * (f.count > 0 ? f.count : 1)));
+    for (std::uint64_t i = 0; i < f.count; ++i) {
+      HeapTuple row = SPI_tuptable->vals[i];
+      TupleDesc desc = SPI_tuptable->tupdesc;
+      bool is_null;
+      auto* id = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
+      *id = *DatumGetUUIDP(heap_getattr(row, 1, desc, &is_null));
+      f.leases[i].job_id = UUIDPGetDatum(id);
+      const char* executor = SPI_getvalue(row, desc, 2);
+      f.leases[i].executor = executor ? executor : "";
+      format_timestamp_utc(
+          DatumGetTimestampTz(heap_getattr(row, 3, desc, &is_null)),
+          f.leases[i].last_heartbeat);
+    }
+    return f;
+  });
+  for (std::uint64_t i = 0; i < found.count; ++i) {
+    const StaleLease& lease = found.leases[i];
+    const std::string message =
+        lease_expired_message(lease.executor, lease.last_heartbeat);
+    const Datum job = pg_guarded([&] {
+      const Datum entry = JsonbPGetDatum(failure_entry(
+          message, lease_diagnostic(lease.executor, lease.last_heartbeat),
+          GetCurrentTimestamp()));
+      const Datum values[3] = {lease.job_id, entry, Datum(0)};
+      const char nulls[3] = {' ', ' ', 'n'};
+      JobRow row{};
+      if (!run(fail, values, nulls, false, &row)) {
+        elog(ERROR, "job_control: a locked stale job could not be failed");
+      }
+      return JsonbPGetDatum(job_to_jsonb(row));
+    });
+    append_to_set(fcinfo, job);
+  }
+  spi_finish();
+  return Datum(0);
+}
+
+Datum fail_many_impl(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0)) throw null_argument("job ids");
+  const std::string_view message =
+      required_text_arg(fcinfo, 1, "failure message");
+  validate_failure_message(message);
+  struct Ids {
+    int count;
+    bool has_null;
+  };
+  const Ids ids = pg_guarded([&] {
+    ArrayType* array = PG_GETARG_ARRAYTYPE_P(0);
+    return Ids{ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)),
+               array_contains_nulls(array)};
+  });
+  if (ids.has_null) throw null_argument("a job id in the batch");
+  if (ids.count > kMaxBatch) {
+    throw JobError(sqlstate::kInvalidParameterValue,
+                   "too many job ids in one batch (" +
+                       std::to_string(ids.count) + ")",
+                   {}, "At most " + std::to_string(kMaxBatch) + " are allowed.");
+  }
+  Statement& fail = fail_many_statement();
+  Statement& fetch = fetch_many_statement();
+  begin_set_result(fcinfo);
+  spi_connect();
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    // The UPDATE fails every job it can; the jobs are then read back in the
+    // order given, which also finds ids that do not exist and jobs that
+    // changed between the two statements (READ COMMITTED only: retry).
+    struct Outcome {
+      std::uint64_t rows;
+      std::uint64_t missing;  // 1-based row of an unknown id, 0 if none
+      bool changed;
+    };
+    const Outcome o = pg_guarded([&] {
+      const Datum entry = JsonbPGetDatum(
+          failure_entry(message,
+                        PG_ARGISNULL(2) ? nullptr : PG_GETARG_JSONB_P(2),
+                        GetCurrentTimestamp()));
+      const Datum values[2] = {PG_GETARG_DATUM(0), entry};
+      const char nulls[2] = {' ', ' '};
+      run_many(fail, values, nulls, false);
+      Outcome out{run_many(fetch, values, nulls, false), 0, false};
+      for (std::uint64_t i = 0; i < out.rows && out.missing == 0; ++i) {
+        const JobRow row = result_row(i, 1);
+        bool is_null;
+        heap_getattr(row.tuple, row.offset + kColJobId, row.desc, &is_null);
+        if (is_null) {
+          out.missing = i + 1;
+        } else if (!is_terminal(row_state(row))) {
+          out.changed = true;
+        }
+      }
+      return out;
+    });
+    if (o.missing > 0) {
+      char id[kUuidTextSize];
+      pg_guarded([&] {
+        bool is_null;
+        format_uuid(DatumGetUUIDP(heap_getattr(
+                        SPI_tuptable->vals[o.missing - 1], 1,
+                        SPI_tuptable->tupdesc, &is_null))
+                        ->data,
+                    id);
+      });
+      throw job_not_found(id);
+    }
+    if (!o.changed) {
+      append_rows(fcinfo, o.rows, 1);
+      spi_finish();
+      return Datum(0);
+    }
+  }
+  throw transition_retries_exhausted("(batch)");
+}
+
+}  // namespace
+
+}  // namespace jc::pg
+
+using jc::pg::run_entry;
+
+extern "C" {
+
+Datum job_claim(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::claim_impl);
+}
+
+Datum job_heartbeat(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::heartbeat_impl);
+}
+
+Datum job_reap_stale(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::reap_stale_impl);
+}
+
+Datum job_reschedule(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::reschedule_impl);
+}
+
+Datum job_fail_many(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::fail_many_impl);
+}
+
+}  // extern "C"

@@ -1,0 +1,77 @@
+#include "transition_log.hpp"
+
+extern "C" {
+#include "commands/async.h"
+#include "miscadmin.h"
+#include "utils/json.h"
+}
+
+#include "job_store.hpp"
+#include "settings.hpp"
+
+namespace jc::pg {
+
+namespace {
+
+void insert_history(const TransitionEvent& e) {
+  // The history is written with the privileges of its owner, as foreign-key
+  // triggers do: writers of jobs need no INSERT right on the audit trail.
+  // The recorded role is the caller's.
+  const char* role = GetUserNameFromId(GetUserId(), false);
+  Oid saved_user;
+  int saved_context;
+  GetUserIdAndSecContext(&saved_user, &saved_context);
+  SetUserIdAndSecContext(e.history_owner,
+                         saved_context | SECURITY_LOCAL_USERID_CHANGE);
+  if (SPI_connect() != SPI_OK_CONNECT) {
+    elog(ERROR, "job_control: SPI_connect failed");
+  }
+  const Datum values[7] = {
+      e.job_id,
+      e.company_id,
+      e.from ? CStringGetTextDatum(state_name(*e.from).data()) : Datum(0),
+      CStringGetTextDatum(state_name(e.to).data()),
+      TimestampTzGetDatum(e.at),
+      CStringGetTextDatum(role),
+      e.executor};
+  const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n', ' ', ' ', ' ',
+                         e.has_executor ? ' ' : 'n'};
+  run_many(history_insert_statement(), values, nulls, false);
+  SPI_finish();
+  SetUserIdAndSecContext(saved_user, saved_context);
+}
+
+void send_notify(const TransitionEvent& e) {
+  StringInfoData payload;
+  initStringInfo(&payload);
+  appendStringInfo(&payload, "{\"job_id\": \"%s\", \"company_id\": " INT64_FORMAT,
+                   DatumGetCString(DirectFunctionCall1(uuid_out, e.job_id)),
+                   DatumGetInt64(e.company_id));
+  appendStringInfoString(&payload, ", \"from\": ");
+  if (e.from) {
+    escape_json(&payload, state_name(*e.from).data());
+  } else {
+    appendStringInfoString(&payload, "null");
+  }
+  appendStringInfoString(&payload, ", \"to\": ");
+  escape_json(&payload, state_name(e.to).data());
+  appendStringInfoString(&payload, ", \"executor\": ");
+  if (e.has_executor) {
+    escape_json(&payload, TextDatumGetCString(e.executor));
+  } else {
+    appendStringInfoString(&payload, "null");
+  }
+  appendStringInfoChar(&payload, '}');
+  Async_Notify(kNotifyChannel, payload.data);
+}
+
+}  // namespace
+
+void prepare_transition_log() { history_insert_statement(); }
+
+void record_transition(const TransitionEvent& event) {
+  if (settings::history) insert_history(event);
+  if (settings::notify) send_notify(event);
+}
+
+}  // namespace jc::pg

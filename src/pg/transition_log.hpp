@@ -1,0 +1,30 @@
+// What happens on every state change besides the row itself: the history row
+// (job_control.history) and the NOTIFY (job_control.notify). Called by the
+// trigger inside its guarded body.
+#pragma once
+
+#include "postgres_headers.hpp"
+
+#include "job_state.hpp"
+
+namespace jc::pg {
+
+inline constexpr char kNotifyChannel[] = "job_control";
+
+struct TransitionEvent {
+  Datum job_id;
+  Datum company_id;
+  const JobState* from;  // nullptr for a new job
+  JobState to;
+  TimestampTz at;  // the job's new updated_at
+  bool has_executor;
+  Datum executor;
+  Oid history_owner;  // the history row is written as this role
+};
+
+// Prepares what record_transition needs; call outside guarded bodies.
+void prepare_transition_log();
+
+void record_transition(const TransitionEvent& event);
+
+}  // namespace jc::pg
