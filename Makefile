@@ -13,7 +13,7 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/executor_functio
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block
