@@ -16,7 +16,9 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
-	create_same_key repeatable_read_conflict different_jobs_no_block
+	create_same_key repeatable_read_conflict different_jobs_no_block \
+	claim_concurrent claim_vs_cancel heartbeat_vs_reap reap_twice fail_many_overlap \
+	fencing_after_reschedule notify_on_commit
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso \
 	--load-extension=job_control
 
