@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite of job_control on a fresh machine: installs what is
 # missing, builds, runs the C++ unit tests (ctest), installs the extension,
-# starts a throwaway PostgreSQL, runs pg_regress, the isolation specs and the
-# dump/restore round trip, and exits non-zero if anything failed.
+# starts a throwaway PostgreSQL, runs pg_regress, the isolation specs, the
+# dump/restore round trip and the example worker, and exits non-zero if
+# anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,9 @@ done
 
 echo "== pg_dump / pg_restore round trip"
 if test/dump_restore.sh; then count 1 0; else count 0 1; fi
+
+echo "== the libpq example worker"
+if test/worker_test.sh; then count 1 0; else count 0 1; fi
 
 echo
 echo "total: $passed passed, $failed failed"

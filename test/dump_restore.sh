@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pg_dump/pg_restore round trip: a database holding jobs in every state comes
-# back identical, timestamps included, and the restored jobs still work.
+# pg_dump/pg_restore round trip: a database holding jobs in every state, and
+# their transition history, comes back identical, timestamps included, and
+# the restored jobs still work.
 # Needs a running server (PGHOST, PGPORT, PGUSER) and the extension installed.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ dropdb --if-exists $src 2>/dev/null; dropdb --if-exists $dst 2>/dev/null
 createdb $src
 psql_q -d $src <<'SQL' >/dev/null
 CREATE EXTENSION job_control;
+SET job_control.history = on;
 CREATE FUNCTION pg_temp.new_job(n int) RETURNS uuid LANGUAGE sql AS $$
     SELECT (job_control.job_create('materialize-view',
                 jsonb_build_object('nql', 'SELECT ' || n, 'dataset_id', 6404),
@@ -36,10 +38,14 @@ SQL
 
 snapshot() {
     psql_q -d "$1" -At -c "SET TimeZone = 'UTC'" -c \
-        "SELECT j::text, job_control.job_get(j.job_id)::text FROM job_control.jobs j ORDER BY job_id"
+        "SELECT j::text, job_control.job_get(j.job_id)::text FROM job_control.jobs j ORDER BY job_id" -c \
+        "SELECT t::text FROM job_control.job_transitions t ORDER BY job_id, transitioned_at"
 }
 snapshot $src >"$work/before"
-[ "$(wc -l <"$work/before")" -eq 7 ] || { echo "expected 7 jobs in the source database"; exit 1; }
+jobs=$(psql_q -d $src -At -c "SELECT count(*) FROM job_control.jobs")
+transitions=$(psql_q -d $src -At -c "SELECT count(*) FROM job_control.job_transitions")
+[ "$jobs" -eq 7 ] || { echo "expected 7 jobs in the source database, found $jobs"; exit 1; }
+[ "$transitions" -gt 6 ] || { echo "expected the history of the source jobs, found $transitions rows"; exit 1; }
 psql_q -d $src -At -c "SELECT string_agg(DISTINCT state::text, ',' ORDER BY state::text) FROM job_control.jobs" \
     | grep -qx 'cancelled,completed,failed,pending,pending_cancellation,running' \
     || { echo "the source database lacks a state"; exit 1; }
@@ -57,4 +63,4 @@ fi
 state=$(psql_q -d $dst -At -c \
     "SELECT job_control.job_fail(job_id, 'after restore') ->> 'state' FROM job_control.jobs WHERE state = 'running'")
 [ "$state" = failed ] || { echo "dump_restore: restored running job did not fail: $state"; exit 1; }
-echo "dump_restore: 7 jobs in 6 states restored identically"
+echo "dump_restore: 7 jobs in 6 states and $transitions history rows restored identically"
