@@ -4,6 +4,10 @@
 -- Idempotent: every statement may run again on an install that has it.
 \echo Use "ALTER EXTENSION job_control UPDATE TO '1.1'" to load this file. \quit
 
+-- The trigger now checks that failures is an array: a CHECK constraint is
+-- re-planned by PostgreSQL on every statement, the trigger's check is not.
+ALTER TABLE job_control.jobs DROP CONSTRAINT IF EXISTS jobs_failures_is_array;
+
 -- The pending queue: claims read it oldest first, and its size does not grow
 -- with the number of finished jobs.
 CREATE INDEX IF NOT EXISTS jobs_pending_queue

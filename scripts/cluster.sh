@@ -5,6 +5,9 @@
 #
 #   cluster_start [postgres -c options...]   sets PGHOST, PGPORT, PGUSER, PGDATABASE
 #   cluster_stop
+#
+# Tests run with fsync off (faster, nothing to keep); CLUSTER_FSYNC=on keeps
+# real flushes, as the benchmark needs for synchronous_commit = on.
 
 PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
 
@@ -20,7 +23,7 @@ cluster_start() {
         || { cat "$CLUSTER_DIR/initdb.log"; return 1; }
     export PGHOST=$CLUSTER_DIR PGPORT=${PGPORT:-54329} PGUSER=postgres PGDATABASE=postgres
     local opts="-c listen_addresses='' -c unix_socket_directories='$CLUSTER_DIR' -c port=$PGPORT"
-    opts="$opts -c fsync=off -c max_prepared_transactions=10"
+    opts="$opts -c fsync=${CLUSTER_FSYNC:-off}"
     local extra
     for extra in "$@"; do opts="$opts -c $extra"; done
     as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \

@@ -74,9 +74,13 @@ SELECT created_at, updated_at, completed_at FROM job_control.jobs
  WHERE job_id = '55555555-5555-5555-5555-555555555555';
 
 -- The CHECK constraints: terminal <=> completed_at, tenant column matches the
--- request source, failures is an array (terse: the failing row has clock times).
+-- request source (terse: the failing row has clock times); and the trigger's
+-- check that failures is an array (23514 too).
 INSERT INTO job_control.jobs (company_id, request_source, state, type, input, completed_at)
 VALUES (7, '{"company_id": 7}', 'running', 'nql-forecast', '{"nql": "q"}', now());
 INSERT INTO job_control.jobs (company_id, request_source, type, input)
 VALUES (8, '{"company_id": 7}', 'nql-forecast', '{"nql": "q"}');
 UPDATE job_control.jobs SET failures = '{}' WHERE job_id = :'p';
+UPDATE job_control.jobs SET failures = '"x"' WHERE job_id = :'p';
+INSERT INTO job_control.jobs (company_id, request_source, type, input, failures)
+VALUES (7, '{"company_id": 7}', 'nql-forecast', '{"nql": "q"}', 'null');

@@ -127,7 +127,9 @@ using jc::pg::run_entry;
 
 extern "C" {
 
-Datum job_list(PG_FUNCTION_ARGS) { return run_entry(fcinfo, jc::pg::list_impl); }
+Datum job_list(PG_FUNCTION_ARGS) {
+  return run_entry(fcinfo, jc::pg::list_impl);
+}
 
 Datum job_prune_batch(PG_FUNCTION_ARGS) {
   return run_entry(fcinfo, jc::pg::prune_batch_impl);

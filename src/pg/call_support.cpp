@@ -23,12 +23,12 @@ Attempt attempt_transition(Statement& update, const Datum* values,
                            const char* nulls) {
   return pg_guarded([&] {
     Attempt a{};
-    if (run(update, values, nulls, false, &a.row)) {
-      a.moved = a.found = true;
-      return a;
-    }
-    a.found = run(fetch_statement(), values, nulls, false, &a.row);
-    if (a.found) {
+    a.found = run_many(update, values, nulls, false) > 0;
+    if (!a.found) return a;
+    a.row = result_row(0, 1);
+    bool is_null;
+    a.moved = DatumGetBool(heap_getattr(a.row.tuple, 1, a.row.desc, &is_null));
+    if (!a.moved) {
       a.state = row_state(a.row);
       a.has_executor = row_executor(a.row, &a.executor);
     }
@@ -81,9 +81,8 @@ TimestampTz cutoff_arg(FunctionCallInfo fcinfo, int argno, const char* what) {
     Interval* age = PG_GETARG_INTERVAL_P(argno);
     const Interval zero{};
     Cutoff result{};
-    result.positive =
-        DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(age),
-                                         IntervalPGetDatum(&zero)));
+    result.positive = DatumGetBool(DirectFunctionCall2(
+        interval_gt, IntervalPGetDatum(age), IntervalPGetDatum(&zero)));
     result.at = DatumGetTimestampTz(DirectFunctionCall2(
         timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTimestamp()),
         IntervalPGetDatum(age)));
@@ -117,7 +116,9 @@ void spi_connect() {
   });
 }
 
-void spi_finish() { pg_guarded([] { SPI_finish(); }); }
+void spi_finish() {
+  pg_guarded([] { SPI_finish(); });
+}
 
 Datum finish_with(const JobRow& row, MemoryContext caller) {
   return pg_guarded([&] {
@@ -132,7 +133,6 @@ Datum finish_with(const JobRow& row, MemoryContext caller) {
 TransitionResult transition(Operation op, const JobId& id, Datum value,
                             bool value_null, const std::string_view* fence) {
   Statement& update = transition_statement(op);
-  fetch_statement();
   Datum values[3] = {id.value, value, Datum(0)};
   char nulls[3] = {' ', value_null ? 'n' : ' ', 'n'};
   if (fence != nullptr) {

@@ -40,15 +40,13 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
   validate_executor(required_text_arg(fcinfo, 0, "executor"));
   bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
   const bool any_type = PG_ARGISNULL(2);
-  const bool no_types =
-      !any_type && pg_guarded([&] {
-        return ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
-                              ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2))) == 0;
-      });
+  const bool no_types = !any_type && pg_guarded([&] {
+    return ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
+                          ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2))) == 0;
+  });
   if (no_types) {
-    throw JobError(sqlstate::kInvalidParameterValue,
-                   "types must not be empty", {},
-                   "Pass NULL to claim jobs of any type.");
+    throw JobError(sqlstate::kInvalidParameterValue, "types must not be empty",
+                   {}, "Pass NULL to claim jobs of any type.");
   }
   Statement& claim = claim_statement();
   begin_set_result(fcinfo);
@@ -86,8 +84,8 @@ Datum heartbeat_impl(FunctionCallInfo fcinfo) {
 Datum reschedule_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
   if (PG_ARGISNULL(1)) throw null_argument("force");
-  const Operation op = PG_GETARG_BOOL(1) ? Operation::kForceReschedule
-                                         : Operation::kReschedule;
+  const Operation op =
+      PG_GETARG_BOOL(1) ? Operation::kForceReschedule : Operation::kReschedule;
   const TransitionResult r = transition(op, id, Datum(0), true, nullptr);
   return pg_guarded([&] {
     JsonbParseState* state = nullptr;
@@ -150,11 +148,12 @@ Datum reap_stale_impl(FunctionCallInfo fcinfo) {
           GetCurrentTimestamp()));
       const Datum values[3] = {lease.job_id, entry, Datum(0)};
       const char nulls[3] = {' ', ' ', 'n'};
-      JobRow row{};
-      if (!run(fail, values, nulls, false, &row)) {
-        elog(ERROR, "job_control: a locked stale job could not be failed");
+      // The job is locked by this call, so it moves; the result row is
+      // (moved, <job>).
+      if (run_many(fail, values, nulls, false) == 0) {
+        elog(ERROR, "job_control: a locked stale job vanished");
       }
-      return JsonbPGetDatum(job_to_jsonb(row));
+      return JsonbPGetDatum(job_to_jsonb(result_row(0, 1)));
     });
     append_to_set(fcinfo, job);
   }
@@ -178,10 +177,10 @@ Datum fail_many_impl(FunctionCallInfo fcinfo) {
   });
   if (ids.has_null) throw null_argument("a job id in the batch");
   if (ids.count > kMaxBatch) {
-    throw JobError(sqlstate::kInvalidParameterValue,
-                   "too many job ids in one batch (" +
-                       std::to_string(ids.count) + ")",
-                   {}, "At most " + std::to_string(kMaxBatch) + " are allowed.");
+    throw JobError(
+        sqlstate::kInvalidParameterValue,
+        "too many job ids in one batch (" + std::to_string(ids.count) + ")", {},
+        "At most " + std::to_string(kMaxBatch) + " are allowed.");
   }
   Statement& fail = fail_many_statement();
   Statement& fetch = fetch_many_statement();
@@ -197,10 +196,9 @@ Datum fail_many_impl(FunctionCallInfo fcinfo) {
       bool changed;
     };
     const Outcome o = pg_guarded([&] {
-      const Datum entry = JsonbPGetDatum(
-          failure_entry(message,
-                        PG_ARGISNULL(2) ? nullptr : PG_GETARG_JSONB_P(2),
-                        GetCurrentTimestamp()));
+      const Datum entry = JsonbPGetDatum(failure_entry(
+          message, PG_ARGISNULL(2) ? nullptr : PG_GETARG_JSONB_P(2),
+          GetCurrentTimestamp()));
       const Datum values[2] = {PG_GETARG_DATUM(0), entry};
       const char nulls[2] = {' ', ' '};
       run_many(fail, values, nulls, false);
@@ -221,11 +219,11 @@ Datum fail_many_impl(FunctionCallInfo fcinfo) {
       char id[kUuidTextSize];
       pg_guarded([&] {
         bool is_null;
-        format_uuid(DatumGetUUIDP(heap_getattr(
-                        SPI_tuptable->vals[o.missing - 1], 1,
-                        SPI_tuptable->tupdesc, &is_null))
-                        ->data,
-                    id);
+        format_uuid(
+            DatumGetUUIDP(heap_getattr(SPI_tuptable->vals[o.missing - 1], 1,
+                                       SPI_tuptable->tupdesc, &is_null))
+                ->data,
+            id);
       });
       throw job_not_found(id);
     }

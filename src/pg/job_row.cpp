@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "catalog_cache.hpp"
 #include "format.hpp"
 
 namespace jc::pg {
@@ -83,25 +84,6 @@ void push_key(JsonbParseState** state, const char* key) {
   v.val.string.val = const_cast<char*>(key);
   v.val.string.len = static_cast<int>(std::strlen(key));
   pushJsonbValue(state, WJB_KEY, &v);
-}
-
-const char* enum_label(Datum enum_value) {
-  HeapTuple tuple = SearchSysCache1(ENUMOID, enum_value);
-  if (!HeapTupleIsValid(tuple)) {
-    elog(ERROR, "job_control: invalid enum value %u",
-         DatumGetObjectId(enum_value));
-  }
-  const char* label = pstrdup(
-      NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
-  ReleaseSysCache(tuple);
-  return label;
-}
-
-JobState enum_job_state(Datum enum_value) {
-  const char* label = enum_label(enum_value);
-  const std::optional<JobState> state = parse_state(label);
-  if (!state) elog(ERROR, "job_control: unknown job state \"%s\"", label);
-  return *state;
 }
 
 JobState row_state(const JobRow& row) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "catalog_cache.hpp"
 #include "job_state.hpp"
 
 namespace jc::pg {
@@ -44,10 +45,6 @@ struct JobRow {
   TupleDesc desc;
   int offset;
 };
-
-// The label of an enum value, e.g. "pending" (palloc'd).
-const char* enum_label(Datum enum_value);
-JobState enum_job_state(Datum enum_value);
 
 JobState row_state(const JobRow& row);
 // The row's executor, or false when it has none.

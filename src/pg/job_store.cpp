@@ -46,7 +46,14 @@ Statement make_transition_statement(Operation op) {
   if (fenced) {
     where += " AND ($3 IS NULL OR executor OPERATOR(pg_catalog.=) $3)";
   }
-  s.sql = "UPDATE job_control.jobs SET " + set + " WHERE " + where + kReturning;
+  // One statement for both outcomes: the moved row, or (only when nothing
+  // moved, gated by a one-time filter) the job as the statement's snapshot
+  // sees it, for the caller to decide between a no-op and an error.
+  s.sql = "WITH moved AS (UPDATE job_control.jobs SET " + set + " WHERE " +
+          where + kReturning + ") SELECT true, " + kJobColumns +
+          " FROM moved UNION ALL SELECT false, " + kJobColumns +
+          " FROM job_control.jobs WHERE job_id OPERATOR(pg_catalog.=) $1"
+          " AND NOT EXISTS (SELECT FROM moved)";
   return s;
 }
 
@@ -148,19 +155,18 @@ Statement& claim_statement() {
 }
 
 Statement& fail_many_statement() {
-  static Statement s{
-      "UPDATE job_control.jobs SET state = " +
-          state_assignment(Operation::kFail, kStateType) +
-          ", failures = failures OPERATOR(pg_catalog.||) $2"
-          " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
-          "SELECT job_id FROM job_control.jobs"
-          " WHERE job_id OPERATOR(pg_catalog.=) ANY ($1) AND " +
-          movable_states_guard(Operation::kFail, kStateType) +
-          " ORDER BY job_id FOR UPDATE)) AND " +
-          movable_states_guard(Operation::kFail, kStateType),
-      2,
-      {UUIDARRAYOID, JSONBOID},
-      nullptr};
+  static Statement s{"UPDATE job_control.jobs SET state = " +
+                         state_assignment(Operation::kFail, kStateType) +
+                         ", failures = failures OPERATOR(pg_catalog.||) $2"
+                         " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
+                         "SELECT job_id FROM job_control.jobs"
+                         " WHERE job_id OPERATOR(pg_catalog.=) ANY ($1) AND " +
+                         movable_states_guard(Operation::kFail, kStateType) +
+                         " ORDER BY job_id FOR UPDATE)) AND " +
+                         movable_states_guard(Operation::kFail, kStateType),
+                     2,
+                     {UUIDARRAYOID, JSONBOID},
+                     nullptr};
   return s;
 }
 

@@ -36,10 +36,11 @@ Statement& fetch_by_key_statement();
 Statement& insert_statement();
 
 // The guarded UPDATE of `op`: moves the job only from the states decide()
-// moves it from, and returns the row only when it did. Parameters: $1 the job
-// id, $2 the operation's value (executor for start, result for complete, the
-// failure entry for fail), $3 the fencing executor (complete, fail,
-// heartbeat; NULL for none).
+// moves it from. Returns one row, (moved boolean, <job columns>): the new
+// version when it moved, else the job as stored; no row when there is no such
+// job. Parameters: $1 the job id, $2 the operation's value (executor for
+// start, result for complete, the failure entry for fail), $3 the fencing
+// executor (complete, fail, heartbeat; NULL for none).
 //
 // Why a guarded UPDATE rather than SELECT ... FOR UPDATE and a second
 // statement: the UPDATE's row lock and the executor's re-check of the guard

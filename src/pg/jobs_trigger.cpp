@@ -4,6 +4,7 @@
 // every state change (history, NOTIFY; see transition_log.hpp).
 #include "postgres_headers.hpp"
 
+#include "catalog_cache.hpp"
 #include "guard.hpp"
 #include "job_row.hpp"
 #include "job_state.hpp"
@@ -18,29 +19,21 @@ namespace jc::pg {
 
 namespace {
 
-struct TimestampColumns {
-  int state;
-  int created_at;
-  int updated_at;
-  int completed_at;
-  int job_id;
-  int company_id;
-  int executor;
-};
+using TimestampColumns = JobAttnums;
 
-int attnum_of(TupleDesc desc, const char* name) {
-  const int attnum = SPI_fnumber(desc, name);
-  if (attnum <= 0) {
-    elog(ERROR, "job_control: jobs table has no column \"%s\"", name);
+// `failures` must be a JSON array: checked here rather than by a CHECK
+// constraint, which PostgreSQL re-plans on every statement. Only the header
+// of the value is read.
+void check_failures(HeapTuple row, TupleDesc desc, int attnum) {
+  bool is_null;
+  const Datum value = heap_getattr(row, attnum, desc, &is_null);
+  if (is_null) return;  // NOT NULL reports it
+  auto* header = reinterpret_cast<Jsonb*>(
+      PG_DETOAST_DATUM_SLICE(value, 0, static_cast<int32>(sizeof(uint32))));
+  if (!JB_ROOT_IS_ARRAY(header) || JB_ROOT_IS_SCALAR(header)) {
+    ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
+                    errmsg("failures of a job must be a JSON array")));
   }
-  return attnum;
-}
-
-TimestampColumns columns_of(TupleDesc desc) {
-  return {attnum_of(desc, "state"),        attnum_of(desc, "created_at"),
-          attnum_of(desc, "updated_at"),   attnum_of(desc, "completed_at"),
-          attnum_of(desc, "job_id"),       attnum_of(desc, "company_id"),
-          attnum_of(desc, "executor")};
 }
 
 struct Stamp {
@@ -67,9 +60,9 @@ Stamp stamp(TimestampTz t) { return {TimestampTzGetDatum(t), false}; }
 constexpr Stamp kNoStamp{Datum(0), true};
 
 // Logs the change of `row` (the new version) from `from` (nullptr: created).
-void log_transition(HeapTuple row, TupleDesc desc,
-                    const TimestampColumns& cols, const JobState* from,
-                    JobState to, TimestampTz at, Oid owner) {
+void log_transition(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
+                    const JobState* from, JobState to, TimestampTz at,
+                    Oid owner) {
   TransitionEvent e{};
   bool is_null;
   e.job_id = heap_getattr(row, cols.job_id, desc, &is_null);
@@ -139,10 +132,9 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
   const JobState to =
       enum_job_state(heap_getattr(new_row, cols.state, desc, &is_null));
   if (from != to &&
-      !transition_allowed(
-          from, to,
-          terminal_exit_permitted(DatumGetUUIDP(
-              heap_getattr(old_row, cols.job_id, desc, &is_null))))) {
+      !transition_allowed(from, to,
+                          terminal_exit_permitted(DatumGetUUIDP(heap_getattr(
+                              old_row, cols.job_id, desc, &is_null))))) {
     refuse_transition(old_row, desc, cols, from, to);
   }
   const Stamp created = get_stamp(old_row, desc, cols.created_at);
@@ -159,7 +151,8 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
   }
   HeapTuple stamped =
       set_stamps(new_row, desc, cols, created, stamp(updated), completed);
-  if (from != to) log_transition(stamped, desc, cols, &from, to, updated, owner);
+  if (from != to)
+    log_transition(stamped, desc, cols, &from, to, updated, owner);
   return stamped;
 }
 
@@ -173,13 +166,15 @@ Datum maintain(FunctionCallInfo fcinfo) {
     elog(ERROR, "job_control: jobs_maintain must be a BEFORE ROW trigger");
   }
   TupleDesc desc = trigger->tg_relation->rd_att;
-  const TimestampColumns cols = columns_of(desc);
+  const TimestampColumns& cols = job_attnums(trigger->tg_relation);
   // The owner of the jobs table owns the history table too (the extension).
   const Oid owner = trigger->tg_relation->rd_rel->relowner;
   if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
+    check_failures(trigger->tg_trigtuple, desc, cols.failures);
     return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols, owner));
   }
   if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
+    check_failures(trigger->tg_newtuple, desc, cols.failures);
     return PointerGetDatum(on_update(trigger->tg_trigtuple,
                                      trigger->tg_newtuple, desc, cols, owner));
   }

@@ -1,6 +1,7 @@
 // The shared library's magic block and initialization.
 #include "postgres_headers.hpp"
 
+#include "catalog_cache.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -8,5 +9,8 @@ PG_MODULE_MAGIC;
 
 void _PG_init(void);
 
-void _PG_init(void) { jc::pg::settings::define(); }
+void _PG_init(void) {
+  jc::pg::settings::define();
+  jc::pg::register_catalog_caches();
+}
 }

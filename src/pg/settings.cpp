@@ -14,8 +14,8 @@ bool notify = false;
 void define() {
   DefineCustomBoolVariable(
       "job_control.history",
-      "Records every job state change in job_control.job_transitions.",
-      nullptr, &history, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+      "Records every job state change in job_control.job_transitions.", nullptr,
+      &history, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable(
       "job_control.notify",
       "Sends NOTIFY on channel job_control for every job state change.",

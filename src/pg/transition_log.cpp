@@ -34,8 +34,8 @@ void insert_history(const TransitionEvent& e) {
       TimestampTzGetDatum(e.at),
       CStringGetTextDatum(role),
       e.executor};
-  const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n', ' ', ' ', ' ',
-                         e.has_executor ? ' ' : 'n'};
+  const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n',        ' ',
+                         ' ', ' ', e.has_executor ? ' ' : 'n'};
   run_many(history_insert_statement(), values, nulls, false);
   SPI_finish();
   SetUserIdAndSecContext(saved_user, saved_context);
@@ -44,7 +44,8 @@ void insert_history(const TransitionEvent& e) {
 void send_notify(const TransitionEvent& e) {
   StringInfoData payload;
   initStringInfo(&payload);
-  appendStringInfo(&payload, "{\"job_id\": \"%s\", \"company_id\": " INT64_FORMAT,
+  appendStringInfo(&payload,
+                   "{\"job_id\": \"%s\", \"company_id\": " INT64_FORMAT,
                    DatumGetCString(DirectFunctionCall1(uuid_out, e.job_id)),
                    DatumGetInt64(e.company_id));
   appendStringInfoString(&payload, ", \"from\": ");

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# job_control benchmark: job_control against LIMIT (the least work a single
+# UPDATE can do) and a plain PL/pgSQL implementation, on the same table shape,
+# in one throwaway cluster with fixed settings. Reports medians (min..max) of
+# several rounds and each contender's ratio to LIMIT from the same run.
+#
+#   bench/run.sh                      # full run (about 15 minutes on 2 cores)
+#   ROUNDS=1 TXNS=300 bench/run.sh    # a quick smoke run
+#
+# Knobs (environment): ROUNDS (3), TXNS per client per run (2000), CLIENTS
+# ("1 8"), SYNC_MODES ("on off"), BASE_JOBS (200000 per contender table),
+# FINISHED_LARGE (1000000, the claim-flatness check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+TXNS=${TXNS:-2000}
+CLIENTS=${CLIENTS:-"1 8"}
+SYNC_MODES=${SYNC_MODES:-"on off"}
+BASE_JOBS=${BASE_JOBS:-200000}
+FINISHED_LARGE=${FINISHED_LARGE:-1000000}
+CONTENDERS="limit job_control plpgsql"
+WORKLOADS="fail_running fail_terminal contention claim"
+SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
+          autovacuum=off max_connections=40 jit=off)
+
+scripts/install-deps.sh
+scripts/build.sh
+. scripts/cluster.sh
+CLUSTER_FSYNC=on cluster_start "${SETTINGS[@]}"
+
+out=bench/out
+mkdir -p "$out"
+results="$out/results.tsv"
+report="$out/report.md"
+: >"$results"
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+table_of() {
+    case $1 in
+        job_control) echo job_control.jobs ;;
+        limit) echo bench.limit_jobs ;;
+        plpgsql) echo bench.plpgsql_jobs ;;
+    esac
+}
+
+echo "== setup: $BASE_JOBS jobs per contender (1 KB NQL input, mixed states)"
+q -f bench/setup.sql
+q -c "CALL bench.seed(4, $((BASE_JOBS * 50 / 100)), 'completed')" \
+  -c "CALL bench.seed(5, $((BASE_JOBS * 25 / 100)), 'failed')" \
+  -c "CALL bench.seed(6, $((BASE_JOBS * 10 / 100)), 'cancelled')" \
+  -c "CALL bench.seed(7, $((BASE_JOBS * 10 / 100)), 'pending')" \
+  -c "CALL bench.seed(8, $((BASE_JOBS * 5 / 100)), 'running')" \
+  -c "CALL bench.seed(1, 10000, 'failed')" \
+  -c "CALL bench.seed(2, 16, 'running')" \
+  -c "VACUUM ANALYZE"
+
+# Runs one pgbench measurement and appends a line to $results:
+# workload sync clients round contender tps latency_ms updates hot_updates growth_bytes wal_bytes
+measure() {
+    local workload=$1 sync=$2 clients=$3 round=$4 contender=$5 run=$6 options=${7:-}
+    local table; table=$(table_of "$contender")
+    local script=bench/workloads/${workload%_logged}.$contender.sql
+    q -c "VACUUM $table"
+    local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
+                                              pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
+    local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -n -M prepared \
+        -c "$clients" -j "$clients" -t "$TXNS" -D run="$run" -D n=0 -f "$script" 2>&1) \
+        || { echo "$log" >&2; return 1; }
+    sleep 0.5  # let the pgbench backends' statistics reach the shared counters
+    local after; after=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
+                                             pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
+    local tps latency
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' <<<"$log")
+    latency=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$log")
+    read -r upd0 hot0 size0 lsn0 <<<"$before"
+    read -r upd1 hot1 size1 lsn1 <<<"$after"
+    local wal; wal=$(q -c "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')::bigint")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$sync" "$clients" "$round" \
+        "$contender" "$tps" "$latency" $((upd1 - upd0)) $((hot1 - hot0)) $((size1 - size0)) "$wal" >>"$results"
+    printf '  %-14s sync=%-3s clients=%s round=%s %-12s %10s tps %8s ms\n' \
+        "$workload" "$sync" "$clients" "$round" "$contender" "$tps" "$latency"
+}
+
+run=16
+for sync in $SYNC_MODES; do
+    for clients in $CLIENTS; do
+        for round in $(seq 1 "$ROUNDS"); do
+            run=$((run + 1))
+            # Fresh running jobs for fail_running, one pool per client; fresh
+            # pending jobs behind the backlog for claim.
+            for c in $(seq 0 $((clients - 1))); do
+                q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+            done
+            q -c "CALL bench.seed($((1000000 + run)), $((clients * TXNS)), 'pending')"
+            for workload in $WORKLOADS; do
+                for contender in $CONTENDERS; do
+                    measure "$workload" "$sync" "$clients" "$round" "$contender" "$run"
+                done
+            done
+            # The same fail_running with history and NOTIFY on (job_control
+            # only; compared with its own fail_running above).
+            run=$((run + 1))
+            for c in $(seq 0 $((clients - 1))); do
+                q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+            done
+            measure fail_running_logged "$sync" "$clients" "$round" job_control "$run" \
+                "-c job_control.history=on -c job_control.notify=on"
+        done
+    done
+done
+
+echo "== claim cost against the number of finished jobs"
+claim_tps() {  # prints the median claim tps of ROUNDS runs, 1 client, sync off
+    local r tps all=()
+    for r in $(seq 1 "$ROUNDS"); do
+        q -c "CALL bench.seed($((2000000 + RANDOM * 8 + r)), $TXNS, 'pending')" -c "VACUUM ANALYZE job_control.jobs"
+        tps=$(PGOPTIONS="-c synchronous_commit=off" pgbench -n -M prepared -c 1 -j 1 -t "$TXNS" \
+              -f bench/workloads/claim.job_control.sql 2>&1 | sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p')
+        all+=("$tps")
+    done
+    printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
+}
+q -c "DELETE FROM job_control.jobs WHERE completed_at IS NOT NULL" \
+  -c "CALL bench.seed(3000000, 10000, 'completed', true)" -c "VACUUM ANALYZE job_control.jobs"
+finished_small=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
+claim_small=$(claim_tps)
+q -c "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at)
+      SELECT bench.job_uuid(3000001, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}',
+             now(), now(), now() FROM generate_series(1, $FINISHED_LARGE) AS n" \
+  -c "VACUUM ANALYZE job_control.jobs"
+finished_large=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
+claim_large=$(claim_tps)
+echo "  claim: $claim_small tps with $finished_small finished jobs, $claim_large tps with $finished_large"
+
+# The report.
+{
+    echo "# job_control benchmark"
+    echo
+    echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores; $(postgres --version 2>/dev/null || pg_config --version)."
+    echo "Cluster: fsync=on ${SETTINGS[*]}; pgbench -M prepared, $TXNS transactions per client per run,"
+    echo "$ROUNDS rounds; contenders interleaved within each round; tables vacuumed before each run."
+    echo "Base data: $BASE_JOBS jobs per contender table with a ~1 KB NQL input, 50% completed,"
+    echo "25% failed, 10% cancelled, 10% pending, 5% running."
+    echo
+    echo "TPS: median (min..max) of the rounds; ratio = median / LIMIT's median in the same run."
+    echo
+    echo "| workload | sync | clients | contender | TPS | ratio to LIMIT | latency ms | HOT updates | growth per 100k transitions | WAL bytes per txn |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    awk -F'\t' -v txns="$TXNS" '
+        function median(list,   n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function minimum(list,   n, a, i, m) { n = split(list, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 < m + 0) m = a[i]; return m }
+        function maximum(list,   n, a, i, m) { n = split(list, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 > m + 0) m = a[i]; return m }
+        {
+            key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
+            if (!(key in tps)) order[++count] = key
+            tps[key] = tps[key] " " $6; lat[key] = lat[key] " " $7
+            upd[key] += $8; hot[key] += $9; growth[key] += $10; wal[key] += $11; txn[key] += txns * $3
+        }
+        END {
+            for (i = 1; i <= count; i++) {
+                split(order[i], k, SUBSEP)
+                base = k[1] SUBSEP k[2] SUBSEP k[3] SUBSEP "limit"
+                if (k[1] == "fail_running_logged") base = "fail_running" SUBSEP k[2] SUBSEP k[3] SUBSEP "job_control"
+                m = median(tps[order[i]])
+                ratio = (base in tps) ? sprintf("%.2f%s", m / median(tps[base]), k[1] == "fail_running_logged" ? " (of job_control without)" : "") : "-"
+                hotp = upd[order[i]] > 0 ? sprintf("%d%%", 100 * hot[order[i]] / upd[order[i]]) : "-"
+                printf "| %s | %s | %d | %s | %.0f (%.0f..%.0f) | %s | %.3f | %s | %.1f MB | %.0f |\n",
+                    k[1], k[2], k[3], k[4], m, minimum(tps[order[i]]), maximum(tps[order[i]]), ratio,
+                    median(lat[order[i]]), hotp, growth[order[i]] / txn[order[i]] * 100000 / 1048576,
+                    wal[order[i]] / txn[order[i]]
+            }
+        }' "$results"
+    echo
+    echo "Claim cost against the backlog of finished jobs (job_control, 1 client, sync off, median of $ROUNDS):"
+    echo "$claim_small TPS with $finished_small finished jobs, $claim_large TPS with $finished_large finished jobs."
+} | tee "$report"

@@ -1,0 +1,2 @@
+UPDATE bench.limit_jobs SET state = 'running', executor = 'executor-1', updated_at = now() WHERE job_id = (SELECT job_id FROM bench.limit_jobs WHERE state = 'pending' LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING job_id AS id, to_jsonb(limit_jobs.*) AS job \gset
+UPDATE bench.limit_jobs SET state = 'completed', result = '{"rows": 42}', updated_at = now(), completed_at = now() WHERE job_id = :id AND state IN ('running', 'pending_cancellation') RETURNING to_jsonb(limit_jobs.*);

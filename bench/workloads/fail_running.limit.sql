@@ -1,0 +1,2 @@
+\set n :n + 1
+UPDATE bench.limit_jobs SET state = 'failed', failures = failures || jsonb_build_array(jsonb_build_object('message', 'executor lost its lease', 'value', '{"exit_code": 137, "stage": "upload"}'::jsonb, 'timestamp', now())), updated_at = now(), completed_at = now() WHERE job_id = bench.job_uuid(:run * 16 + :client_id, :n) AND state IN ('pending', 'running', 'pending_cancellation') RETURNING to_jsonb(limit_jobs.*);
