@@ -23,12 +23,12 @@ Attempt attempt_transition(Statement& update, const Datum* values,
                            const char* nulls) {
   return pg_guarded([&] {
     Attempt a{};
-    a.found = run_many(update, values, nulls, false) > 0;
-    if (!a.found) return a;
-    a.row = result_row(0, 1);
-    bool is_null;
-    a.moved = DatumGetBool(heap_getattr(a.row.tuple, 1, a.row.desc, &is_null));
-    if (!a.moved) {
+    if (run(update, values, nulls, false, &a.row)) {
+      a.moved = a.found = true;
+      return a;
+    }
+    a.found = run(fetch_statement(), values, nulls, false, &a.row);
+    if (a.found) {
       a.state = row_state(a.row);
       a.has_executor = row_executor(a.row, &a.executor);
     }

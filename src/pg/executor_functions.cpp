@@ -153,7 +153,7 @@ Datum reap_stale_impl(FunctionCallInfo fcinfo) {
       if (run_many(fail, values, nulls, false) == 0) {
         elog(ERROR, "job_control: a locked stale job vanished");
       }
-      return JsonbPGetDatum(job_to_jsonb(result_row(0, 1)));
+      return JsonbPGetDatum(job_to_jsonb(result_row(0, 0)));
     });
     append_to_set(fcinfo, job);
   }

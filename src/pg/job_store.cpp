@@ -46,14 +46,7 @@ Statement make_transition_statement(Operation op) {
   if (fenced) {
     where += " AND ($3 IS NULL OR executor OPERATOR(pg_catalog.=) $3)";
   }
-  // One statement for both outcomes: the moved row, or (only when nothing
-  // moved, gated by a one-time filter) the job as the statement's snapshot
-  // sees it, for the caller to decide between a no-op and an error.
-  s.sql = "WITH moved AS (UPDATE job_control.jobs SET " + set + " WHERE " +
-          where + kReturning + ") SELECT true, " + kJobColumns +
-          " FROM moved UNION ALL SELECT false, " + kJobColumns +
-          " FROM job_control.jobs WHERE job_id OPERATOR(pg_catalog.=) $1"
-          " AND NOT EXISTS (SELECT FROM moved)";
+  s.sql = "UPDATE job_control.jobs SET " + set + " WHERE " + where + kReturning;
   return s;
 }
 
