@@ -36,11 +36,12 @@ Statement& fetch_by_key_statement();
 Statement& insert_statement();
 
 // The guarded UPDATE of `op`: moves the job only from the states decide()
-// moves it from, and returns the row only when it did (a SELECT of the job
-// then tells a no-op from an error: measured cheaper on both paths than one
-// statement doing both, whose executor start-up cost more). Parameters: $1 the job id, $2 the operation's value (executor for
-// start, result for complete, the failure entry for fail), $3 the fencing
-// executor (complete, fail, heartbeat; NULL for none).
+// moves it from, and returns the row only when it did; a SELECT of the job
+// then tells a no-op from an error. (Measured cheaper on both paths than one
+// statement doing both, whose executor start-up costs more.) Parameters: $1
+// the job id, $2 the operation's value (executor for start, result for
+// complete, the failure entry for fail), $3 the fencing executor (complete,
+// fail, heartbeat; NULL for none).
 //
 // Why a guarded UPDATE rather than SELECT ... FOR UPDATE and a second
 // statement: the UPDATE's row lock and the executor's re-check of the guard
