@@ -4,7 +4,7 @@ EXTENSION = job_control
 MODULE_big = job_control
 DATA = $(wildcard job_control--*.sql)
 
-CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o \
+CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o src/core/limits.o \
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o
 PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/catalog_cache.o src/pg/executor_functions.o \
 	src/pg/functions.o src/pg/guard.o src/pg/job_row.o src/pg/job_store.o \
@@ -13,7 +13,7 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/catalog_cache.o 
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations upgrade extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations access_levels upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \

@@ -117,5 +117,93 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Tenancy: a session that sets job_control.company_id sees and changes only
+-- that company's jobs (and history); other jobs do not exist for it. Without
+-- the setting, a role sees what its privileges allow. Row-level security
+-- binds every non-owner role, through the functions and through plain SQL.
+CREATE OR REPLACE FUNCTION job_control.current_company() RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'job_current_company';
+
+ALTER TABLE job_control.jobs ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS jobs_tenant ON job_control.jobs;
+CREATE POLICY jobs_tenant ON job_control.jobs
+    USING (job_control.current_company() IS NULL
+           OR company_id OPERATOR(pg_catalog.=) job_control.current_company())
+    WITH CHECK (job_control.current_company() IS NULL
+                OR company_id OPERATOR(pg_catalog.=) job_control.current_company());
+
+ALTER TABLE job_control.job_transitions ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS job_transitions_tenant ON job_control.job_transitions;
+CREATE POLICY job_transitions_tenant ON job_control.job_transitions
+    USING (job_control.current_company() IS NULL
+           OR company_id OPERATOR(pg_catalog.=) job_control.current_company());
+
+-- Access levels as group roles: reader, writer (every transition), executor
+-- (claim, heartbeat, start, complete, fail, acknowledge a cancellation) and
+-- admin (all of them, plus reaping, forced reschedules, pruning, DELETE and
+-- the settings). Creates the roles that do not exist and grants each its
+-- level in this database; run it again after an upgrade. Needs a role that
+-- may create roles and grant on the extension's objects (a superuser).
+CREATE OR REPLACE FUNCTION job_control.create_access_roles() RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    level text;
+BEGIN
+    FOREACH level IN ARRAY ARRAY['reader', 'writer', 'executor', 'admin'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'job_control_' || level) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', 'job_control_' || level);
+        END IF;
+    END LOOP;
+
+    GRANT USAGE ON SCHEMA job_control TO job_control_reader;
+    GRANT SELECT ON job_control.jobs, job_control.job_transitions, job_control.job_stats
+        TO job_control_reader;
+    GRANT EXECUTE ON FUNCTION
+        job_control.job_get(uuid),
+        job_control.job_list(job_control.job_state, job_control.job_type, uuid, bigint, text, text, integer, integer)
+        TO job_control_reader;
+
+    GRANT job_control_reader TO job_control_writer;
+    GRANT INSERT, UPDATE ON job_control.jobs TO job_control_writer;
+    GRANT EXECUTE ON FUNCTION
+        job_control.job_create(job_control.job_type, jsonb, jsonb, text, uuid, uuid, job_control.execution_cluster),
+        job_control.job_start(uuid, text),
+        job_control.job_complete(uuid, jsonb, text),
+        job_control.job_fail(uuid, text, jsonb, text),
+        job_control.job_cancel(uuid),
+        job_control.job_acknowledge_cancel(uuid),
+        job_control.job_reschedule(uuid, boolean),
+        job_control.job_fail_many(uuid[], text, jsonb)
+        TO job_control_writer;
+
+    GRANT job_control_reader TO job_control_executor;
+    GRANT UPDATE ON job_control.jobs TO job_control_executor;
+    GRANT EXECUTE ON FUNCTION
+        job_control.job_claim(text, integer, job_control.job_type[], uuid),
+        job_control.job_heartbeat(uuid, text),
+        job_control.job_start(uuid, text),
+        job_control.job_complete(uuid, jsonb, text),
+        job_control.job_fail(uuid, text, jsonb, text),
+        job_control.job_acknowledge_cancel(uuid)
+        TO job_control_executor;
+
+    GRANT job_control_writer, job_control_executor TO job_control_admin;
+    GRANT DELETE ON job_control.jobs, job_control.job_transitions TO job_control_admin;
+    GRANT EXECUTE ON FUNCTION
+        job_control.job_reap_stale(interval),
+        job_control.job_prune_batch(interval, integer)
+        TO job_control_admin;
+    GRANT EXECUTE ON PROCEDURE job_control.job_prune(interval, integer, bigint, bigint)
+        TO job_control_admin;
+    GRANT SET ON PARAMETER job_control.history, job_control.notify,
+        job_control.max_message_bytes, job_control.max_diagnostic_bytes,
+        job_control.max_result_bytes, job_control.max_input_bytes
+        TO job_control_admin;
+END $$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA job_control FROM PUBLIC;
 REVOKE ALL ON ALL PROCEDURES IN SCHEMA job_control FROM PUBLIC;
+-- The policies call current_company() as the querying role.
+GRANT EXECUTE ON FUNCTION job_control.current_company() TO PUBLIC;

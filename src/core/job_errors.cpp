@@ -56,6 +56,25 @@ JobError transition_retries_exhausted(std::string_view job_id) {
                   {}, "Retry the call.");
 }
 
+JobError other_company(std::int64_t requested, std::int64_t session_company) {
+  return JobError(sqlstate::kInsufficientPrivilege,
+                  "cannot create a job for company " +
+                      std::to_string(requested) +
+                      ": this session acts for company " +
+                      std::to_string(session_company),
+                  "The setting job_control.company_id is " +
+                      std::to_string(session_company) + ".");
+}
+
+JobError force_needs_admin() {
+  return JobError(sqlstate::kInsufficientPrivilege,
+                  "forcing a terminal job back to pending requires "
+                  "administrator access",
+                  {},
+                  "An administrator holds the DELETE privilege on "
+                  "job_control.jobs.");
+}
+
 std::string lease_expired_message(std::string_view executor,
                                   std::string_view last_heartbeat) {
   return "lease expired: executor " + quoted(executor) +

@@ -1,6 +1,7 @@
 // The errors of the spec's error table, with messages a DBA understands.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ JobError executor_mismatch(Operation op, std::string_view job_id,
 
 // 40001: the job kept changing under a READ COMMITTED transition.
 JobError transition_retries_exhausted(std::string_view job_id);
+
+// 42501: a session acting for one company creates a job for another.
+JobError other_company(std::int64_t requested, std::int64_t session_company);
+
+// 42501: a forced reschedule by a role that is not an administrator.
+JobError force_needs_admin();
 
 // The failure job_reap_stale records for a job whose lease expired.
 std::string lease_expired_message(std::string_view executor,

@@ -3,6 +3,8 @@
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_store.hpp"
+#include "limits.hpp"
+#include "settings.hpp"
 #include "terminal_exit_permit.hpp"
 #include "validation.hpp"
 
@@ -62,6 +64,14 @@ std::string_view required_text_arg(FunctionCallInfo fcinfo, int argno,
   std::string_view value;
   if (!optional_text_arg(fcinfo, argno, &value)) throw null_argument(what);
   return value;
+}
+
+std::string checked_failure_message(FunctionCallInfo fcinfo, int argno) {
+  const std::string_view message =
+      required_text_arg(fcinfo, argno, "failure message");
+  validate_failure_message(message);
+  return bounded_message(message,
+                         static_cast<std::size_t>(settings::max_message_bytes));
 }
 
 const std::string_view* fence_arg(FunctionCallInfo fcinfo, int argno,

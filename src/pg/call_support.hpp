@@ -6,6 +6,7 @@
 
 #include "postgres_headers.hpp"
 
+#include <string>
 #include <string_view>
 
 #include "format.hpp"
@@ -36,6 +37,10 @@ bool optional_text_arg(FunctionCallInfo fcinfo, int argno,
 // A text argument that must not be NULL (22004 naming `what`).
 std::string_view required_text_arg(FunctionCallInfo fcinfo, int argno,
                                    const char* what);
+
+// The failure message argument: not NULL (22004), not blank (22023), cut to
+// job_control.max_message_bytes with a marker when longer.
+std::string checked_failure_message(FunctionCallInfo fcinfo, int argno);
 
 // A validated executor argument for fencing, or nullptr when not given.
 const std::string_view* fence_arg(FunctionCallInfo fcinfo, int argno,

@@ -84,8 +84,18 @@ Datum heartbeat_impl(FunctionCallInfo fcinfo) {
 Datum reschedule_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
   if (PG_ARGISNULL(1)) throw null_argument("force");
+  const bool force = PG_GETARG_BOOL(1);
+  // Taking a job out of a terminal state is an administrator's act: it needs
+  // the DELETE privilege on the jobs table, which writers do not have.
+  if (force && !pg_guarded([] {
+        const Oid jobs = get_relname_relid(
+            "jobs", get_namespace_oid("job_control", false));
+        return pg_class_aclcheck(jobs, GetUserId(), ACL_DELETE) == ACLCHECK_OK;
+      })) {
+    throw force_needs_admin();
+  }
   const Operation op =
-      PG_GETARG_BOOL(1) ? Operation::kForceReschedule : Operation::kReschedule;
+      force ? Operation::kForceReschedule : Operation::kReschedule;
   const TransitionResult r = transition(op, id, Datum(0), true, nullptr);
   return pg_guarded([&] {
     JsonbParseState* state = nullptr;
@@ -163,9 +173,7 @@ Datum reap_stale_impl(FunctionCallInfo fcinfo) {
 
 Datum fail_many_impl(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) throw null_argument("job ids");
-  const std::string_view message =
-      required_text_arg(fcinfo, 1, "failure message");
-  validate_failure_message(message);
+  const std::string message = checked_failure_message(fcinfo, 1);
   struct Ids {
     int count;
     bool has_null;

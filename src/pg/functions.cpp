@@ -13,6 +13,8 @@
 #include "job_row.hpp"
 #include "job_store.hpp"
 #include "json_args.hpp"
+#include "limits.hpp"
+#include "settings.hpp"
 #include "validation.hpp"
 
 extern "C" {
@@ -23,6 +25,7 @@ PG_FUNCTION_INFO_V1(job_complete);
 PG_FUNCTION_INFO_V1(job_fail);
 PG_FUNCTION_INFO_V1(job_cancel);
 PG_FUNCTION_INFO_V1(job_acknowledge_cancel);
+PG_FUNCTION_INFO_V1(job_current_company);
 }
 
 namespace jc::pg {
@@ -54,10 +57,20 @@ Datum complete_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
   const bool no_result = PG_ARGISNULL(1);
   const Datum result = no_result ? Datum(0) : PG_GETARG_DATUM(1);
-  const JsonKind kind = no_result ? JsonKind::kNull : pg_guarded([&] {
-    return jsonb_kind(DatumGetJsonbP(result));
-  });
+  struct ResultShape {
+    JsonKind kind;
+    std::size_t bytes;
+  };
+  const ResultShape shape =
+      no_result ? ResultShape{JsonKind::kNull, 0} : pg_guarded([&] {
+        Jsonb* value = DatumGetJsonbP(result);
+        return ResultShape{jsonb_kind(value), VARSIZE(value) - VARHDRSZ};
+      });
+  const JsonKind kind = shape.kind;
   validate_result(kind);
+  check_size("result", shape.bytes,
+             static_cast<std::size_t>(settings::max_result_bytes),
+             "job_control.max_result_bytes");
   std::string_view fence_storage;
   const std::string_view* fence = fence_arg(fcinfo, 2, &fence_storage);
   // A JSON null result is stored as SQL NULL: "no result".
@@ -67,9 +80,7 @@ Datum complete_impl(FunctionCallInfo fcinfo) {
 
 Datum fail_impl(FunctionCallInfo fcinfo) {
   const JobId id = job_id_arg(fcinfo, 0);
-  const std::string_view message =
-      required_text_arg(fcinfo, 1, "failure message");
-  validate_failure_message(message);
+  const std::string message = checked_failure_message(fcinfo, 1);
   std::string_view fence_storage;
   const std::string_view* fence = fence_arg(fcinfo, 3, &fence_storage);
   const Datum entry = pg_guarded([&] {
@@ -105,6 +116,8 @@ struct CreateArgs {
   Datum idempotency_key;
   std::string_view idempotency_key_text;
   const char* execution_cluster;
+  std::size_t input_bytes;
+  std::size_t request_source_bytes;
 };
 
 CreateArgs read_create_args(FunctionCallInfo fcinfo) {
@@ -116,6 +129,8 @@ CreateArgs read_create_args(FunctionCallInfo fcinfo) {
     a.input = JsonbPGetDatum(input);
     a.request_source = JsonbPGetDatum(request_source);
     a.input_kind = jsonb_kind(input);
+    a.input_bytes = VARSIZE(input) - VARHDRSZ;
+    a.request_source_bytes = VARSIZE(request_source) - VARHDRSZ;
     a.request_source_kind = jsonb_kind(request_source);
     a.nql = jsonb_member(input, "nql");
     a.dataset_id = jsonb_member(input, "dataset_id");
@@ -142,6 +157,13 @@ Datum create_impl(FunctionCallInfo fcinfo) {
   const std::int64_t company_id =
       validate_request_source(a.request_source_kind, a.company_id);
   if (has_key) validate_idempotency_key(a.idempotency_key_text);
+  const auto max_input = static_cast<std::size_t>(settings::max_input_bytes);
+  check_size("input", a.input_bytes, max_input, "job_control.max_input_bytes");
+  check_size("request_source", a.request_source_bytes, max_input,
+             "job_control.max_input_bytes");
+  if (settings::has_company() && settings::company() != company_id) {
+    throw other_company(company_id, settings::company());
+  }
 
   Statement& insert = insert_statement();
   Statement& fetch_by_key = fetch_by_key_statement();
@@ -212,6 +234,14 @@ Datum job_cancel(PG_FUNCTION_ARGS) {
 
 Datum job_acknowledge_cancel(PG_FUNCTION_ARGS) {
   return run_entry(fcinfo, jc::pg::acknowledge_cancel_impl);
+}
+
+// job_control.current_company(): the session's job_control.company_id, or
+// NULL. The row-level security policies call it for every row, so it reads
+// the setting's parsed value and does nothing that can fail.
+Datum job_current_company(PG_FUNCTION_ARGS) {
+  if (!jc::pg::settings::has_company()) PG_RETURN_NULL();
+  PG_RETURN_INT64(jc::pg::settings::company());
 }
 
 }  // extern "C"

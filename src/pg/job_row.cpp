@@ -4,6 +4,7 @@
 
 #include "catalog_cache.hpp"
 #include "format.hpp"
+#include "settings.hpp"
 
 namespace jc::pg {
 
@@ -169,6 +170,27 @@ Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat) {
   return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
 }
 
+namespace {
+
+// A diagnostic larger than job_control.max_diagnostic_bytes is replaced by a
+// marker with its size, so the failure is still recorded.
+Jsonb* bounded_diagnostic(Jsonb* diagnostic) {
+  const auto bytes = static_cast<std::int64_t>(VARSIZE(diagnostic) - VARHDRSZ);
+  if (bytes <= settings::max_diagnostic_bytes) return diagnostic;
+  JsonbParseState* state = nullptr;
+  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+  push_key(&state, "truncated");
+  JsonbValue yes;
+  yes.type = jbvBool;
+  yes.val.boolean = true;
+  pushJsonbValue(&state, WJB_VALUE, &yes);
+  push_int_member(&state, "original_bytes", bytes);
+  push_int_member(&state, "max_diagnostic_bytes", settings::max_diagnostic_bytes);
+  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+}
+
+}  // namespace
+
 Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,
                      TimestampTz at) {
   JsonbParseState* state = nullptr;
@@ -180,7 +202,7 @@ Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,
   if (diagnostic == nullptr) {
     push_null(&state);
   } else {
-    push_jsonb_value(&state, diagnostic);
+    push_jsonb_value(&state, bounded_diagnostic(diagnostic));
   }
   push_key(&state, "timestamp");
   char text[kTimestampTextSize];

@@ -68,7 +68,10 @@ void push_int_member(JsonbParseState** state, const char* key,
 Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat);
 
 // The one-element array appended to `failures` by a fail:
-// [{"message": ..., "value": <diagnostic or null>, "timestamp": ...}].
+// [{"message": ..., "value": <diagnostic or null>, "timestamp": ...}]. A
+// diagnostic over job_control.max_diagnostic_bytes is replaced by
+// {"truncated": true, "original_bytes": n, "max_diagnostic_bytes": m}; the
+// message must already be bounded (bounded_message()).
 Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,
                      TimestampTz at);
 
