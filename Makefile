@@ -13,7 +13,7 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/catalog_cache.o 
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations access_levels upgrade extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \

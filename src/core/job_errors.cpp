@@ -57,13 +57,12 @@ JobError transition_retries_exhausted(std::string_view job_id) {
 }
 
 JobError other_company(std::int64_t requested, std::int64_t session_company) {
-  return JobError(sqlstate::kInsufficientPrivilege,
-                  "cannot create a job for company " +
-                      std::to_string(requested) +
-                      ": this session acts for company " +
-                      std::to_string(session_company),
-                  "The setting job_control.company_id is " +
-                      std::to_string(session_company) + ".");
+  return JobError(
+      sqlstate::kInsufficientPrivilege,
+      "cannot create a job for company " + std::to_string(requested) +
+          ": this session acts for company " + std::to_string(session_company),
+      "The setting job_control.company_id is " +
+          std::to_string(session_company) + ".");
 }
 
 JobError force_needs_admin() {

@@ -16,7 +16,8 @@ std::string_view utf8_prefix(std::string_view text,
   std::size_t end = max_bytes;
   // Step back over continuation bytes to the lead byte of the character that
   // straddles the cut, and cut before it.
-  while (end > 0 && is_continuation_byte(static_cast<unsigned char>(text[end]))) {
+  while (end > 0 &&
+         is_continuation_byte(static_cast<unsigned char>(text[end]))) {
     --end;
   }
   return text.substr(0, end);
@@ -31,14 +32,13 @@ std::string bounded_message(std::string_view message, std::size_t max_bytes) {
   return std::string(utf8_prefix(message, room)) + marker;
 }
 
-void check_size(std::string_view what, std::size_t bytes,
-                std::size_t max_bytes, std::string_view setting) {
+void check_size(std::string_view what, std::size_t bytes, std::size_t max_bytes,
+                std::string_view setting) {
   if (bytes <= max_bytes) return;
   throw JobError("54000",
                  std::string(what) + " is too large (" + std::to_string(bytes) +
                      " bytes, at most " + std::to_string(max_bytes) + ")",
-                 {},
-                 "The limit is the setting " + std::string(setting) + ".");
+                 {}, "The limit is the setting " + std::string(setting) + ".");
 }
 
 }  // namespace jc

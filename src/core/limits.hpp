@@ -28,7 +28,7 @@ std::string bounded_message(std::string_view message, std::size_t max_bytes);
 
 // 54000 when a value of `bytes` exceeds `max_bytes`; `what` names it
 // ("input", "result") and `setting` the setting that bounds it.
-void check_size(std::string_view what, std::size_t bytes,
-                std::size_t max_bytes, std::string_view setting);
+void check_size(std::string_view what, std::size_t bytes, std::size_t max_bytes,
+                std::string_view setting);
 
 }  // namespace jc

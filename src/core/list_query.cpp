@@ -61,9 +61,9 @@ ListSort parse_list_sort(std::string_view order_by,
   } else if (equals_ignoring_case(direction, "desc")) {
     sort.descending = true;
   } else {
-    throw invalid("direction must be asc or desc, not \"" +
-                      std::string(direction) + "\"",
-                  {});
+    throw invalid(
+        "direction must be asc or desc, not \"" + std::string(direction) + "\"",
+        {});
   }
   return sort;
 }

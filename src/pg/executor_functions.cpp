@@ -88,8 +88,8 @@ Datum reschedule_impl(FunctionCallInfo fcinfo) {
   // Taking a job out of a terminal state is an administrator's act: it needs
   // the DELETE privilege on the jobs table, which writers do not have.
   if (force && !pg_guarded([] {
-        const Oid jobs = get_relname_relid(
-            "jobs", get_namespace_oid("job_control", false));
+        const Oid jobs =
+            get_relname_relid("jobs", get_namespace_oid("job_control", false));
         return pg_class_aclcheck(jobs, GetUserId(), ACL_DELETE) == ACLCHECK_OK;
       })) {
     throw force_needs_admin();

@@ -185,7 +185,8 @@ Jsonb* bounded_diagnostic(Jsonb* diagnostic) {
   yes.val.boolean = true;
   pushJsonbValue(&state, WJB_VALUE, &yes);
   push_int_member(&state, "original_bytes", bytes);
-  push_int_member(&state, "max_diagnostic_bytes", settings::max_diagnostic_bytes);
+  push_int_member(&state, "max_diagnostic_bytes",
+                  settings::max_diagnostic_bytes);
   return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
 }
 

@@ -38,8 +38,9 @@ bool check_company(char** value, void**, GucSource) {
 
 void assign_company(const char* text, void*) {
   const std::optional<std::int64_t> id =
-      text == nullptr ? std::nullopt
-                      : parse_json_integer(std::string_view(text, std::strlen(text)));
+      text == nullptr
+          ? std::nullopt
+          : parse_json_integer(std::string_view(text, std::strlen(text)));
   g_has_company = id.has_value();
   g_company = id.value_or(0);
 }
@@ -59,8 +60,8 @@ std::int64_t company() { return g_company; }
 void define() {
   DefineCustomBoolVariable(
       "job_control.history",
-      "Records every job state change in job_control.job_transitions.",
-      nullptr, &history, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+      "Records every job state change in job_control.job_transitions.", nullptr,
+      &history, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable(
       "job_control.notify",
       "Sends NOTIFY on channel job_control for every job state change.",

@@ -8,7 +8,8 @@
 
 namespace jc::pg::settings {
 
-// job_control.history: record every state change in job_control.job_transitions.
+// job_control.history: record every state change in
+// job_control.job_transitions.
 extern bool history;
 // job_control.notify: NOTIFY job_control on every state change.
 extern bool notify;

@@ -16,7 +16,11 @@ bool is_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const std::size_t len = c < 0x80         ? 1
+                            : (c >> 5) == 6  ? 2
+                            : (c >> 4) == 14 ? 3
+                            : (c >> 3) == 30 ? 4
+                                             : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (std::size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -27,13 +31,23 @@ bool is_utf8(std::string_view s) {
 }
 
 TEST(Limits, PrefixKeepsWholeCharacters) {
-  const std::string text = "ab\xC3\xA9" "cd\xE2\x82\xAC" "e\xF0\x9F\x98\x80";  // abécd€e😀
+  const std::string text =
+      "ab\xC3\xA9"
+      "cd\xE2\x82\xAC"
+      "e\xF0\x9F\x98\x80";  // abécd€e😀
   EXPECT_EQ(utf8_prefix(text, 100), text);
   EXPECT_EQ(utf8_prefix(text, 3), "ab");
   EXPECT_EQ(utf8_prefix(text, 4), "ab\xC3\xA9");
-  EXPECT_EQ(utf8_prefix(text, 8), "ab\xC3\xA9" "cd");
-  EXPECT_EQ(utf8_prefix(text, 9), "ab\xC3\xA9" "cd\xE2\x82\xAC");
-  EXPECT_EQ(utf8_prefix(text, 12), "ab\xC3\xA9" "cd\xE2\x82\xAC" "e");
+  EXPECT_EQ(utf8_prefix(text, 8),
+            "ab\xC3\xA9"
+            "cd");
+  EXPECT_EQ(utf8_prefix(text, 9),
+            "ab\xC3\xA9"
+            "cd\xE2\x82\xAC");
+  EXPECT_EQ(utf8_prefix(text, 12),
+            "ab\xC3\xA9"
+            "cd\xE2\x82\xAC"
+            "e");
   EXPECT_EQ(utf8_prefix(text, 0), "");
 }
 
@@ -62,7 +76,9 @@ TEST(Limits, CheckSizeRaises54000) {
 // prefix of it followed by the marker naming its original size.
 TEST(LimitsProperty, BoundedMessagesOfRandomTexts) {
   std::mt19937 rng(20261128);
-  const char* pieces[] = {"a", "Z", " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\n", "\"", "\\"};
+  const char* pieces[] = {
+      "a",  "Z",  " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+      "\n", "\"", "\\"};
   for (int round = 0; round < 20000; ++round) {
     std::string text;
     const int length = static_cast<int>(rng() % 400);
@@ -74,9 +90,11 @@ TEST(LimitsProperty, BoundedMessagesOfRandomTexts) {
     if (text.size() <= limit) {
       ASSERT_EQ(bounded, text);
     } else {
-      const std::string marker = " [truncated from " + std::to_string(text.size()) + " bytes]";
+      const std::string marker =
+          " [truncated from " + std::to_string(text.size()) + " bytes]";
       ASSERT_EQ(bounded.substr(bounded.size() - marker.size()), marker);
-      ASSERT_EQ(text.rfind(bounded.substr(0, bounded.size() - marker.size()), 0), 0u);
+      ASSERT_EQ(
+          text.rfind(bounded.substr(0, bounded.size() - marker.size()), 0), 0u);
     }
   }
 }
