@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of job_control on a fresh machine: installs what is
-# missing, builds, runs the C++ unit tests (ctest), installs the extension,
+# missing, builds, runs the C++ unit and property tests (ctest, also under
+# ASan and UBSan), installs the extension,
 # starts a throwaway PostgreSQL, runs pg_regress, the isolation specs, the
 # dump/restore round trip and the example worker, and exits non-zero if
 # anything failed.
@@ -21,6 +22,14 @@ if ctest --test-dir build --output-on-failure | tee build/ctest.log | tail -3; t
 unit_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest.log)
 unit_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' build/ctest.log)
 count $((${unit_total:-0} - ${unit_failed:-0})) "${unit_failed:-1}"
+
+echo "== the core under AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJOB_CONTROL_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$(nproc)" >/dev/null
+if ctest --test-dir build-asan --output-on-failure | tee build/ctest-asan.log | tail -1; then :; fi
+asan_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest-asan.log)
+asan_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' build/ctest-asan.log)
+count $((${asan_total:-0} - ${asan_failed:-0})) "${asan_failed:-1}"
 
 echo "== build and install the extension"
 scripts/build.sh
