@@ -7,8 +7,5 @@ SELECT job_control.job_complete(bench.job_uuid(2, :j), '{"rows": 1}');
 \elif :op = 3
 SELECT job_control.job_cancel(bench.job_uuid(2, :j));
 \else
-BEGIN;
-SELECT job_control.job_reschedule(bench.job_uuid(2, :j), true);
-SELECT job_control.job_start(bench.job_uuid(2, :j), 'executor-1');
-END;
+SELECT job_control.job_start((job_control.job_reschedule(bench.job_uuid(2, :j), true) -> 'job' ->> 'job_id')::uuid, 'executor-1');
 \endif
