@@ -11,11 +11,6 @@
 #include "list_query.hpp"
 #include "validation.hpp"
 
-extern "C" {
-PG_FUNCTION_INFO_V1(job_list);
-PG_FUNCTION_INFO_V1(job_prune_batch);
-}
-
 namespace jc::pg {
 
 namespace {
@@ -123,16 +118,5 @@ Datum prune_batch_impl(FunctionCallInfo fcinfo) {
 
 }  // namespace jc::pg
 
-using jc::pg::run_entry;
-
-extern "C" {
-
-Datum job_list(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::list_impl);
-}
-
-Datum job_prune_batch(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::prune_batch_impl);
-}
-
-}  // extern "C"
+JOB_CONTROL_ENTRY_POINT(job_list, jc::pg::list_impl)
+JOB_CONTROL_ENTRY_POINT(job_prune_batch, jc::pg::prune_batch_impl)

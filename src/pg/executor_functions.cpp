@@ -12,14 +12,6 @@
 #include "job_store.hpp"
 #include "validation.hpp"
 
-extern "C" {
-PG_FUNCTION_INFO_V1(job_claim);
-PG_FUNCTION_INFO_V1(job_heartbeat);
-PG_FUNCTION_INFO_V1(job_reap_stale);
-PG_FUNCTION_INFO_V1(job_reschedule);
-PG_FUNCTION_INFO_V1(job_fail_many);
-}
-
 namespace jc::pg {
 
 namespace {
@@ -248,28 +240,8 @@ Datum fail_many_impl(FunctionCallInfo fcinfo) {
 
 }  // namespace jc::pg
 
-using jc::pg::run_entry;
-
-extern "C" {
-
-Datum job_claim(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::claim_impl);
-}
-
-Datum job_heartbeat(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::heartbeat_impl);
-}
-
-Datum job_reap_stale(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::reap_stale_impl);
-}
-
-Datum job_reschedule(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::reschedule_impl);
-}
-
-Datum job_fail_many(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::fail_many_impl);
-}
-
-}  // extern "C"
+JOB_CONTROL_ENTRY_POINT(job_claim, jc::pg::claim_impl)
+JOB_CONTROL_ENTRY_POINT(job_heartbeat, jc::pg::heartbeat_impl)
+JOB_CONTROL_ENTRY_POINT(job_reap_stale, jc::pg::reap_stale_impl)
+JOB_CONTROL_ENTRY_POINT(job_reschedule, jc::pg::reschedule_impl)
+JOB_CONTROL_ENTRY_POINT(job_fail_many, jc::pg::fail_many_impl)

@@ -18,13 +18,6 @@
 #include "validation.hpp"
 
 extern "C" {
-PG_FUNCTION_INFO_V1(job_create);
-PG_FUNCTION_INFO_V1(job_get);
-PG_FUNCTION_INFO_V1(job_start);
-PG_FUNCTION_INFO_V1(job_complete);
-PG_FUNCTION_INFO_V1(job_fail);
-PG_FUNCTION_INFO_V1(job_cancel);
-PG_FUNCTION_INFO_V1(job_acknowledge_cancel);
 PG_FUNCTION_INFO_V1(job_current_company);
 }
 
@@ -206,35 +199,15 @@ Datum create_impl(FunctionCallInfo fcinfo) {
 
 }  // namespace jc::pg
 
-using jc::pg::run_entry;
+JOB_CONTROL_ENTRY_POINT(job_create, jc::pg::create_impl)
+JOB_CONTROL_ENTRY_POINT(job_get, jc::pg::get_impl)
+JOB_CONTROL_ENTRY_POINT(job_start, jc::pg::start_impl)
+JOB_CONTROL_ENTRY_POINT(job_complete, jc::pg::complete_impl)
+JOB_CONTROL_ENTRY_POINT(job_fail, jc::pg::fail_impl)
+JOB_CONTROL_ENTRY_POINT(job_cancel, jc::pg::cancel_impl)
+JOB_CONTROL_ENTRY_POINT(job_acknowledge_cancel, jc::pg::acknowledge_cancel_impl)
 
 extern "C" {
-
-Datum job_create(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::create_impl);
-}
-
-Datum job_get(PG_FUNCTION_ARGS) { return run_entry(fcinfo, jc::pg::get_impl); }
-
-Datum job_start(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::start_impl);
-}
-
-Datum job_complete(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::complete_impl);
-}
-
-Datum job_fail(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::fail_impl);
-}
-
-Datum job_cancel(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::cancel_impl);
-}
-
-Datum job_acknowledge_cancel(PG_FUNCTION_ARGS) {
-  return run_entry(fcinfo, jc::pg::acknowledge_cancel_impl);
-}
 
 // job_control.current_company(): the session's job_control.company_id, or
 // NULL. The row-level security policies call it for every row, so it reads

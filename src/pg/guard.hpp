@@ -86,3 +86,10 @@ Datum run_entry(FunctionCallInfo fcinfo, Impl impl) {
 }
 
 }  // namespace jc::pg
+
+// Defines the SQL-callable C function `name` as run_entry() around `impl`.
+#define JOB_CONTROL_ENTRY_POINT(name, impl)                                \
+  extern "C" {                                                             \
+  PG_FUNCTION_INFO_V1(name);                                               \
+  Datum name(PG_FUNCTION_ARGS) { return jc::pg::run_entry(fcinfo, impl); } \
+  }

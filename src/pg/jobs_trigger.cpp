@@ -11,10 +11,6 @@
 #include "terminal_exit_permit.hpp"
 #include "transition_log.hpp"
 
-extern "C" {
-PG_FUNCTION_INFO_V1(jobs_maintain);
-}
-
 namespace jc::pg {
 
 namespace {
@@ -191,6 +187,4 @@ Datum maintain_impl(FunctionCallInfo fcinfo) {
 
 }  // namespace jc::pg
 
-extern "C" Datum jobs_maintain(PG_FUNCTION_ARGS) {
-  return jc::pg::run_entry(fcinfo, jc::pg::maintain_impl);
-}
+JOB_CONTROL_ENTRY_POINT(jobs_maintain, jc::pg::maintain_impl)

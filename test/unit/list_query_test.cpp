@@ -2,33 +2,27 @@
 
 #include <gtest/gtest.h>
 
+#include "error_code.hpp"
+
 #include "job_error.hpp"
 
 namespace jc {
 namespace {
 
-std::string code_of(void (*call)()) {
-  try {
-    call();
-  } catch (const JobError& e) {
-    return e.code();
-  }
-  return "none";
-}
-
 TEST(ListQuery, ParsesSortCaseInsensitively) {
   const ListSort s = parse_list_sort("UPDATED_AT", "Asc");
   EXPECT_EQ(s.order, ListOrder::kUpdatedAt);
   EXPECT_FALSE(s.descending);
-  EXPECT_EQ(code_of([] { parse_list_sort("state", "asc"); }), "22023");
-  EXPECT_EQ(code_of([] { parse_list_sort("created_at", "up"); }), "22023");
+  EXPECT_EQ(error_code_of([] { parse_list_sort("state", "asc"); }), "22023");
+  EXPECT_EQ(error_code_of([] { parse_list_sort("created_at", "up"); }),
+            "22023");
 }
 
 TEST(ListQuery, PageBounds) {
   EXPECT_NO_THROW(validate_page(1, 500));
-  EXPECT_EQ(code_of([] { validate_page(0, 10); }), "22023");
-  EXPECT_EQ(code_of([] { validate_page(1, 501); }), "22023");
-  EXPECT_EQ(code_of([] { validate_page(1, 0); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_page(0, 10); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_page(1, 501); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_page(1, 0); }), "22023");
 }
 
 TEST(ListQuery, SortIndexesAreDistinct) {

@@ -2,20 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "error_code.hpp"
+
 #include <limits>
 #include <string>
 
 namespace jc {
 namespace {
-
-std::string code_of(void (*call)()) {
-  try {
-    call();
-  } catch (const JobError& e) {
-    return e.code();
-  }
-  return "none";
-}
 
 const JsonField kNql{JsonKind::kString, "SELECT 1"};
 const JsonField kNoField{};
@@ -44,15 +37,16 @@ TEST(Validation, Blank) {
 
 TEST(Validation, FailureMessage) {
   EXPECT_NO_THROW(validate_failure_message("disk full"));
-  EXPECT_EQ(code_of([] { validate_failure_message("   "); }), "22023");
-  EXPECT_EQ(code_of([] { validate_failure_message(""); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_failure_message("   "); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_failure_message(""); }), "22023");
 }
 
 TEST(Validation, ExecutorAndKeyAreBoundedNames) {
   EXPECT_NO_THROW(validate_executor("worker-7"));
-  EXPECT_EQ(code_of([] { validate_executor(" "); }), "22023");
-  EXPECT_EQ(code_of([] { validate_idempotency_key(std::string(256, 'k')); }),
-            "22023");
+  EXPECT_EQ(error_code_of([] { validate_executor(" "); }), "22023");
+  EXPECT_EQ(
+      error_code_of([] { validate_idempotency_key(std::string(256, 'k')); }),
+      "22023");
   EXPECT_NO_THROW(validate_idempotency_key(std::string(255, 'k')));
 }
 
@@ -61,27 +55,27 @@ TEST(Validation, Input) {
       validate_input(JobType::kNqlForecast, JsonKind::kObject, kNql, kNoField));
   EXPECT_NO_THROW(validate_input(JobType::kMaterializeView, JsonKind::kObject,
                                  kNql, {JsonKind::kNumber, "6404"}));
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(error_code_of([] {
               validate_input(JobType::kMaterializeView, JsonKind::kObject, kNql,
                              kNoField);
             }),
             "22023");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(error_code_of([] {
               validate_input(JobType::kNqlForecast, JsonKind::kArray, kNql,
                              kNoField);
             }),
             "22023");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(error_code_of([] {
               validate_input(JobType::kNqlForecast, JsonKind::kObject,
                              {JsonKind::kString, "  "}, kNoField);
             }),
             "22023");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(error_code_of([] {
               validate_input(JobType::kNqlForecast, JsonKind::kObject,
                              {JsonKind::kNumber, "1"}, kNoField);
             }),
             "22023");
-  EXPECT_EQ(code_of([] {
+  EXPECT_EQ(error_code_of([] {
               validate_input(JobType::kNqlForecast, JsonKind::kObject, kNql,
                              {JsonKind::kString, "6404"});
             }),
@@ -93,25 +87,25 @@ TEST(Validation, RequestSource) {
       validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "42"}),
       42);
   EXPECT_EQ(
-      code_of([] {
+      error_code_of([] {
         validate_request_source(JsonKind::kObject, {JsonKind::kString, "42"});
       }),
       "22023");
   EXPECT_EQ(
-      code_of([] {
+      error_code_of([] {
         validate_request_source(JsonKind::kObject, {JsonKind::kNumber, "4.5"});
       }),
       "22023");
-  EXPECT_EQ(
-      code_of([] { validate_request_source(JsonKind::kArray, kNoField); }),
-      "22023");
+  EXPECT_EQ(error_code_of(
+                [] { validate_request_source(JsonKind::kArray, kNoField); }),
+            "22023");
 }
 
 TEST(Validation, Result) {
   EXPECT_NO_THROW(validate_result(JsonKind::kObject));
   EXPECT_NO_THROW(validate_result(JsonKind::kNull));
-  EXPECT_EQ(code_of([] { validate_result(JsonKind::kArray); }), "22023");
-  EXPECT_EQ(code_of([] { validate_result(JsonKind::kNumber); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_result(JsonKind::kArray); }), "22023");
+  EXPECT_EQ(error_code_of([] { validate_result(JsonKind::kNumber); }), "22023");
 }
 
 TEST(Validation, NullArgument) {
