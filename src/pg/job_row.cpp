@@ -108,35 +108,37 @@ Jsonb* job_to_jsonb(const JobRow& row) {
 
 JsonbValue* push_job(JsonbParseState** parse_state, const JobRow& row) {
   JsonbParseState*& state = *parse_state;
+  // Keys in jsonb's own order (shorter first, then bytewise), so that the
+  // sort the builder runs at the end of the object finds them sorted.
   pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_key(&state, "job_id");
-  push_uuid(&state, row, kColJobId);
-  push_key(&state, "data_plane_id");
-  push_uuid(&state, row, kColDataPlaneId);
-  push_key(&state, "request_source");
-  push_jsonb(&state, row, kColRequestSource);
-  push_key(&state, "state");
-  push_enum(&state, row, kColState);
   push_key(&state, "type");
   push_enum(&state, row, kColType);
   push_key(&state, "input");
   push_jsonb(&state, row, kColInput);
+  push_key(&state, "state");
+  push_enum(&state, row, kColState);
+  push_key(&state, "job_id");
+  push_uuid(&state, row, kColJobId);
+  push_key(&state, "result");
+  push_jsonb(&state, row, kColResult);
   push_key(&state, "executor");
   push_text(&state, row, kColExecutor);
   push_key(&state, "failures");
   push_jsonb(&state, row, kColFailures);
-  push_key(&state, "idempotency_key");
-  push_text(&state, row, kColIdempotencyKey);
-  push_key(&state, "result");
-  push_jsonb(&state, row, kColResult);
   push_key(&state, "created_at");
   push_timestamp(&state, row, kColCreatedAt);
   push_key(&state, "updated_at");
   push_timestamp(&state, row, kColUpdatedAt);
   push_key(&state, "completed_at");
   push_timestamp(&state, row, kColCompletedAt);
+  push_key(&state, "data_plane_id");
+  push_uuid(&state, row, kColDataPlaneId);
+  push_key(&state, "request_source");
+  push_jsonb(&state, row, kColRequestSource);
   push_key(&state, "compute_pool_id");
   push_uuid(&state, row, kColComputePoolId);
+  push_key(&state, "idempotency_key");
+  push_text(&state, row, kColIdempotencyKey);
   push_key(&state, "execution_cluster");
   push_enum(&state, row, kColExecutionCluster);
   return pushJsonbValue(&state, WJB_END_OBJECT, nullptr);

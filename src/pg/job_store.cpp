@@ -245,8 +245,7 @@ Statement& prune_transitions_statement() {
   static Statement s{
       "DELETE FROM job_control.job_transitions AS t USING"
       " (SELECT job_id, transitioned_at FROM job_control.job_transitions"
-      " WHERE transitioned_at OPERATOR(pg_catalog.<) $1"
-      " ORDER BY transitioned_at LIMIT $2) AS old"
+      " WHERE transitioned_at OPERATOR(pg_catalog.<) $1 LIMIT $2) AS old"
       " WHERE t.job_id OPERATOR(pg_catalog.=) old.job_id"
       " AND t.transitioned_at OPERATOR(pg_catalog.=) old.transitioned_at",
       2,
