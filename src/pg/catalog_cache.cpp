@@ -17,6 +17,7 @@ constexpr int kEnumSlots = 64;
 struct EnumEntry {
   Oid oid;  // InvalidOid: free
   NameData label;
+  int state;  // the JobState of a job_state label, else -1
 };
 EnumEntry g_enums[kEnumSlots];
 
@@ -35,6 +36,8 @@ const EnumEntry* lookup_enum(Oid oid) {
     }
     e.label = reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel;
     ReleaseSysCache(tuple);
+    const std::optional<JobState> state = parse_state(NameStr(e.label));
+    e.state = state ? static_cast<int>(*state) : -1;
     e.oid = oid;
     return &e;
   }
@@ -78,6 +81,8 @@ const char* enum_label(Datum enum_value) {
 }
 
 JobState enum_job_state(Datum enum_value) {
+  const EnumEntry* e = lookup_enum(DatumGetObjectId(enum_value));
+  if (e != nullptr && e->state >= 0) return static_cast<JobState>(e->state);
   const char* label = enum_label(enum_value);
   const std::optional<JobState> state = parse_state(label);
   if (!state) elog(ERROR, "job_control: unknown job state \"%s\"", label);
