@@ -142,7 +142,10 @@ Datum finish_with(const JobRow& row, MemoryContext caller) {
 
 TransitionResult transition(Operation op, const JobId& id, Datum value,
                             bool value_null, const std::string_view* fence) {
+  // Both statements are built here, outside any guarded body: building one
+  // allocates, and a C++ exception must never cross a PG_TRY frame.
   Statement& update = transition_statement(op);
+  fetch_statement();
   Datum values[3] = {id.value, value, Datum(0)};
   char nulls[3] = {' ', value_null ? 'n' : ' ', 'n'};
   if (fence != nullptr) {
