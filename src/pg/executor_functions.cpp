@@ -33,8 +33,8 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
   bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
   const bool any_type = PG_ARGISNULL(2);
   const bool no_types = !any_type && pg_guarded([&] {
-    return ArrayGetNItems(ARR_NDIM(PG_GETARG_ARRAYTYPE_P(2)),
-                          ARR_DIMS(PG_GETARG_ARRAYTYPE_P(2))) == 0;
+    ArrayType* types = PG_GETARG_ARRAYTYPE_P(2);
+    return ArrayGetNItems(ARR_NDIM(types), ARR_DIMS(types)) == 0;
   });
   if (no_types) {
     throw JobError(sqlstate::kInvalidParameterValue, "types must not be empty",

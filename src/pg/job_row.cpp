@@ -20,10 +20,12 @@ void push_null(JsonbParseState** state) {
   pushJsonbValue(state, WJB_VALUE, &v);
 }
 
+// Does not copy `text`: it must live until the value is serialized
+// (JsonbValueToJsonb). Row data, palloc'd labels and the callers' buffers do.
 void push_string(JsonbParseState** state, const char* text, std::size_t len) {
   JsonbValue v;
   v.type = jbvString;
-  v.val.string.val = pnstrdup(text, len);
+  v.val.string.val = const_cast<char*>(text);
   v.val.string.len = static_cast<int>(len);
   pushJsonbValue(state, WJB_VALUE, &v);
 }
@@ -32,7 +34,7 @@ void push_uuid(JsonbParseState** state, const JobRow& row, int attnum) {
   bool is_null;
   Datum d = column(row, attnum, &is_null);
   if (is_null) return push_null(state);
-  char text[kUuidTextSize];
+  auto& text = *static_cast<char(*)[kUuidTextSize]>(palloc(kUuidTextSize));
   format_uuid(DatumGetUUIDP(d)->data, text);
   push_string(state, text, kUuidTextSize - 1);
 }
@@ -57,7 +59,8 @@ void push_timestamp(JsonbParseState** state, const JobRow& row, int attnum) {
   bool is_null;
   Datum d = column(row, attnum, &is_null);
   if (is_null) return push_null(state);
-  char text[kTimestampTextSize];
+  auto& text =
+      *static_cast<char(*)[kTimestampTextSize]>(palloc(kTimestampTextSize));
   const std::size_t len = format_timestamp_utc(DatumGetTimestampTz(d), text);
   push_string(state, text, len);
 }
