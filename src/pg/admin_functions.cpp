@@ -36,7 +36,11 @@ Datum list_impl(FunctionCallInfo fcinfo) {
   Statement& page_statement = list_page_statement(filters, sort);
   MemoryContext caller = CurrentMemoryContext;
   spi_connect();
-  return pg_guarded([&] {
+  struct Page {
+    std::int64_t total;
+    std::uint64_t rows;  // left in SPI_tuptable
+  };
+  const Page found = pg_guarded([&] {
     Datum values[6] = {};
     char nulls[6] = {'n', 'n', 'n', 'n', ' ', ' '};
     if (filters & kFilterState) {
@@ -67,23 +71,21 @@ Datum list_impl(FunctionCallInfo fcinfo) {
     bool is_null;
     const std::int64_t total = DatumGetInt64(heap_getattr(
         SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null));
-    const std::uint64_t rows = run_many(page_statement, values, nulls, true);
-
-    MemoryContext spi = MemoryContextSwitchTo(caller);
+    return Page{total, run_many(page_statement, values, nulls, true)};
+  });
+  return finish_building(caller, [&] {
     JsonbParseState* state = nullptr;
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
     push_int_member(&state, "current_page", page);
-    push_int_member(&state, "total_records", total);
-    push_int_member(&state, "total_pages", total_pages(total, page_size));
+    push_int_member(&state, "total_records", found.total);
+    push_int_member(&state, "total_pages", total_pages(found.total, page_size));
     push_key(&state, "records");
     pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
-    for (std::uint64_t i = 0; i < rows; ++i) push_job(&state, result_row(i, 0));
+    for (std::uint64_t i = 0; i < found.rows; ++i) {
+      push_job(&state, result_row(i, 0));
+    }
     pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
-    Jsonb* result =
-        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
-    MemoryContextSwitchTo(spi);
-    SPI_finish();
-    return JsonbPGetDatum(result);
+    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
   });
 }
 
@@ -94,23 +96,24 @@ Datum prune_batch_impl(FunctionCallInfo fcinfo) {
   Statement& transitions = prune_transitions_statement();
   MemoryContext caller = CurrentMemoryContext;
   spi_connect();
-  return pg_guarded([&] {
+  struct Deleted {
+    std::int64_t jobs;
+    std::int64_t transitions;
+  };
+  const Deleted deleted = pg_guarded([&] {
     const Datum values[2] = {TimestampTzGetDatum(cutoff), Int32GetDatum(batch)};
     const char nulls[2] = {' ', ' '};
     const auto jobs_deleted =
         static_cast<std::int64_t>(run_many(jobs, values, nulls, false));
-    const auto transitions_deleted =
-        static_cast<std::int64_t>(run_many(transitions, values, nulls, false));
-    MemoryContext spi = MemoryContextSwitchTo(caller);
+    return Deleted{jobs_deleted, static_cast<std::int64_t>(run_many(
+                                     transitions, values, nulls, false))};
+  });
+  return finish_building(caller, [&] {
     JsonbParseState* state = nullptr;
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_int_member(&state, "jobs", jobs_deleted);
-    push_int_member(&state, "transitions", transitions_deleted);
-    Jsonb* result =
-        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
-    MemoryContextSwitchTo(spi);
-    SPI_finish();
-    return JsonbPGetDatum(result);
+    push_int_member(&state, "jobs", deleted.jobs);
+    push_int_member(&state, "transitions", deleted.transitions);
+    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
   });
 }
 

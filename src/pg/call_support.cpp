@@ -131,13 +131,7 @@ void spi_finish() {
 }
 
 Datum finish_with(const JobRow& row, MemoryContext caller) {
-  return pg_guarded([&] {
-    MemoryContext spi = MemoryContextSwitchTo(caller);
-    Jsonb* job = job_to_jsonb(row);
-    MemoryContextSwitchTo(spi);
-    SPI_finish();
-    return JsonbPGetDatum(job);
-  });
+  return finish_building(caller, [&] { return job_to_jsonb(row); });
 }
 
 TransitionResult transition(Operation op, const JobId& id, Datum value,

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "format.hpp"
+#include "guard.hpp"
 #include "job_row.hpp"
 #include "job_state.hpp"
 
@@ -56,6 +57,19 @@ int bounded_int_arg(FunctionCallInfo fcinfo, int argno, const char* what,
 
 void spi_connect();
 void spi_finish();
+
+// Builds a jsonb with `build` (PostgreSQL calls only, like any guarded body)
+// in the caller's memory context, so that it outlives SPI, then leaves SPI.
+template <typename Build>
+Datum finish_building(MemoryContext caller, Build&& build) {
+  return pg_guarded([&] {
+    MemoryContext spi = MemoryContextSwitchTo(caller);
+    Jsonb* result = build();
+    MemoryContextSwitchTo(spi);
+    SPI_finish();
+    return JsonbPGetDatum(result);
+  });
+}
 
 // Builds the job's jsonb in `caller` and leaves SPI.
 Datum finish_with(const JobRow& row, MemoryContext caller);
