@@ -25,23 +25,29 @@ void forget_enums(Datum, int, uint32) {
   for (EnumEntry& e : g_enums) e.oid = InvalidOid;
 }
 
-const EnumEntry* lookup_enum(Oid oid) {
+EnumEntry read_enum(Oid oid) {
+  HeapTuple tuple = SearchSysCache1(ENUMOID, ObjectIdGetDatum(oid));
+  if (!HeapTupleIsValid(tuple)) {
+    elog(ERROR, "job_control: invalid enum value %u", oid);
+  }
+  EnumEntry e;
+  e.label = reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel;
+  ReleaseSysCache(tuple);
+  const std::optional<JobState> state = parse_state(NameStr(e.label));
+  e.state = state ? static_cast<int>(*state) : -1;
+  e.oid = oid;
+  return e;
+}
+
+EnumEntry lookup_enum(Oid oid) {
   for (int i = 0; i < kEnumSlots; ++i) {
     EnumEntry& e = g_enums[(oid + static_cast<Oid>(i)) % kEnumSlots];
-    if (e.oid == oid) return &e;
+    if (e.oid == oid) return e;
     if (e.oid != InvalidOid) continue;
-    HeapTuple tuple = SearchSysCache1(ENUMOID, ObjectIdGetDatum(oid));
-    if (!HeapTupleIsValid(tuple)) {
-      elog(ERROR, "job_control: invalid enum value %u", oid);
-    }
-    e.label = reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel;
-    ReleaseSysCache(tuple);
-    const std::optional<JobState> state = parse_state(NameStr(e.label));
-    e.state = state ? static_cast<int>(*state) : -1;
-    e.oid = oid;
-    return &e;
+    e = read_enum(oid);
+    return e;
   }
-  return nullptr;  // full: the caller looks it up uncached
+  return read_enum(oid);  // the table is full: uncached
 }
 
 // Attribute numbers, for the one jobs table of this database.
@@ -68,25 +74,15 @@ void register_catalog_caches() {
 }
 
 const char* enum_label(Datum enum_value) {
-  const Oid oid = DatumGetObjectId(enum_value);
-  if (const EnumEntry* e = lookup_enum(oid)) return pstrdup(NameStr(e->label));
-  HeapTuple tuple = SearchSysCache1(ENUMOID, enum_value);
-  if (!HeapTupleIsValid(tuple)) {
-    elog(ERROR, "job_control: invalid enum value %u", oid);
-  }
-  const char* label = pstrdup(
-      NameStr(reinterpret_cast<Form_pg_enum>(GETSTRUCT(tuple))->enumlabel));
-  ReleaseSysCache(tuple);
-  return label;
+  return pstrdup(NameStr(lookup_enum(DatumGetObjectId(enum_value)).label));
 }
 
 JobState enum_job_state(Datum enum_value) {
-  const EnumEntry* e = lookup_enum(DatumGetObjectId(enum_value));
-  if (e != nullptr && e->state >= 0) return static_cast<JobState>(e->state);
-  const char* label = enum_label(enum_value);
-  const std::optional<JobState> state = parse_state(label);
-  if (!state) elog(ERROR, "job_control: unknown job state \"%s\"", label);
-  return *state;
+  const EnumEntry e = lookup_enum(DatumGetObjectId(enum_value));
+  if (e.state < 0) {
+    elog(ERROR, "job_control: \"%s\" is not a job state", NameStr(e.label));
+  }
+  return static_cast<JobState>(e.state);
 }
 
 const JobAttnums& job_attnums(Relation jobs) {

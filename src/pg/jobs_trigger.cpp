@@ -15,8 +15,6 @@ namespace jc::pg {
 
 namespace {
 
-using TimestampColumns = JobAttnums;
-
 // `failures` must be a JSON array: checked here rather than by a CHECK
 // constraint, which PostgreSQL re-plans on every statement. Only the header
 // of the value is read.
@@ -43,9 +41,8 @@ Stamp get_stamp(HeapTuple tuple, TupleDesc desc, int attnum) {
   return s;
 }
 
-HeapTuple set_stamps(HeapTuple tuple, TupleDesc desc,
-                     const TimestampColumns& cols, Stamp created, Stamp updated,
-                     Stamp completed) {
+HeapTuple set_stamps(HeapTuple tuple, TupleDesc desc, const JobAttnums& cols,
+                     Stamp created, Stamp updated, Stamp completed) {
   int attnums[3] = {cols.created_at, cols.updated_at, cols.completed_at};
   Datum values[3] = {created.value, updated.value, completed.value};
   bool nulls[3] = {created.is_null, updated.is_null, completed.is_null};
@@ -56,7 +53,7 @@ Stamp stamp(TimestampTz t) { return {TimestampTzGetDatum(t), false}; }
 constexpr Stamp kNoStamp{Datum(0), true};
 
 // Logs the change of `row` (the new version) from `from` (nullptr: created).
-void log_transition(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
+void log_transition(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
                     const JobState* from, JobState to, TimestampTz at,
                     Oid owner) {
   TransitionEvent e{};
@@ -75,7 +72,7 @@ void log_transition(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
 // INSERT: fill what is missing, keep what is given, so that a restore or a
 // bulk load with timestamps is exact. Only a new job (no created_at given) is
 // logged: a restored job's history is restored with it.
-HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
+HeapTuple on_insert(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
                     Oid owner) {
   const TimestampTz now = GetCurrentTimestamp();
   Stamp created = get_stamp(row, desc, cols.created_at);
@@ -97,7 +94,7 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
 }
 
 [[noreturn]] void refuse_transition(HeapTuple row, TupleDesc desc,
-                                    const TimestampColumns& cols, JobState from,
+                                    const JobAttnums& cols, JobState from,
                                     JobState to) {
   bool is_null;
   const Datum id = heap_getattr(row, cols.job_id, desc, &is_null);
@@ -121,7 +118,7 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc, const TimestampColumns& cols,
 // updated_at strictly increases (also within one transaction, whose now() is
 // fixed), completed_at is set when the job enters a terminal state.
 HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
-                    const TimestampColumns& cols, Oid owner) {
+                    const JobAttnums& cols, Oid owner) {
   bool is_null;
   const JobState from =
       enum_job_state(heap_getattr(old_row, cols.state, desc, &is_null));
@@ -162,7 +159,7 @@ Datum maintain(FunctionCallInfo fcinfo) {
     elog(ERROR, "job_control: jobs_maintain must be a BEFORE ROW trigger");
   }
   TupleDesc desc = trigger->tg_relation->rd_att;
-  const TimestampColumns& cols = job_attnums(trigger->tg_relation);
+  const JobAttnums& cols = job_attnums(trigger->tg_relation);
   // The owner of the jobs table owns the history table too (the extension).
   const Oid owner = trigger->tg_relation->rd_rel->relowner;
   if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
