@@ -80,6 +80,13 @@ std::string lease_expired_message(std::string_view executor,
          " sent no heartbeat since " + std::string(last_heartbeat);
 }
 
+JobError batch_retries_exhausted() {
+  return JobError(sqlstate::kSerializationFailure,
+                  "jobs of the batch kept changing while this call tried to "
+                  "fail them",
+                  {}, "Retry the call.");
+}
+
 JobError idempotent_create_retries_exhausted(std::string_view key) {
   return JobError(sqlstate::kSerializationFailure,
                   "the job with idempotency key " + quoted(key) +

@@ -36,6 +36,9 @@ JobError force_needs_admin();
 std::string lease_expired_message(std::string_view executor,
                                   std::string_view last_heartbeat);
 
+// 40001: the jobs of a batch kept changing under a READ COMMITTED batch fail.
+JobError batch_retries_exhausted();
+
 // 40001: the job holding an idempotency key kept vanishing under a create.
 JobError idempotent_create_retries_exhausted(std::string_view key);
 

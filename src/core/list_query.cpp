@@ -21,8 +21,10 @@ JobError invalid(std::string message, std::string hint) {
                   std::move(hint));
 }
 
-// The WHERE clause of the given filters. Casts of parameters sit in
-// sub-selects so that a generic plan evaluates them once, not per row.
+// The WHERE clause of the given filters. Enum filters arrive as text, not as
+// the enum's type OID, so that no OID of the extension is baked into a kept
+// plan (DROP and CREATE EXTENSION in one session would leave it stale); their
+// casts sit in sub-selects so that a generic plan evaluates them once.
 std::string where_clause(unsigned filters) {
   std::string where;
   const auto add = [&where](const char* predicate) {

@@ -233,7 +233,7 @@ Datum fail_many_impl(FunctionCallInfo fcinfo) {
       return Datum(0);
     }
   }
-  throw transition_retries_exhausted("(batch)");
+  throw batch_retries_exhausted();
 }
 
 }  // namespace

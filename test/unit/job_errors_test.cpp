@@ -41,6 +41,7 @@ TEST(JobErrors, ExecutorMismatchNamesBothExecutors) {
 
 TEST(JobErrors, RetriesExhaustedIsASerializationFailure) {
   EXPECT_STREQ(transition_retries_exhausted(kId).code(), "40001");
+  EXPECT_STREQ(batch_retries_exhausted().code(), "40001");
 }
 
 }  // namespace
