@@ -110,13 +110,4 @@ SELECT pg_temp.err(format('SELECT job_control.job_fail_many(ARRAY[%L, NULL]::uui
 SELECT pg_temp.err(format('SELECT job_control.job_fail_many(ARRAY[%L]::uuid[], '' '')', :'b3'));
 SELECT count(*) AS empty_batch FROM job_control.job_fail_many('{}', 'x');
 
--- The claim reads the pending queue index, so its cost does not grow with
--- the number of finished jobs.
-INSERT INTO job_control.jobs (company_id, request_source, state, type, input)
-SELECT 1, '{"company_id": 1}', 'failed', 'nql-forecast', '{"nql": "old"}'
-  FROM generate_series(1, 20000);
-ANALYZE job_control.jobs;
-EXPLAIN (COSTS OFF)
-SELECT job_id FROM job_control.jobs WHERE state = 'pending'
- ORDER BY created_at, job_id LIMIT 1 FOR UPDATE SKIP LOCKED;
 DELETE FROM job_control.jobs;

@@ -8,12 +8,24 @@ SELECT pg_describe_object(classid, objid, objsubid) AS object
 CREATE TEMP TABLE fresh_definitions AS
 SELECT p.oid::regprocedure::text AS routine, pg_get_functiondef(p.oid) AS definition
   FROM pg_proc p WHERE p.pronamespace = 'job_control'::regnamespace;
+-- Definitions of triggers, indexes, policies and table options.
+CREATE FUNCTION pg_temp.schema_definitions() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+     WHERE t.tgrelid = 'job_control.jobs'::regclass AND NOT t.tgisinternal
+    UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'job_control'
+    UNION ALL SELECT format('%s %s %s', tablename, policyname, qual) FROM pg_policies
+     WHERE schemaname = 'job_control'
+    UNION ALL SELECT format('%s %s', c.relname, c.reloptions) FROM pg_class c
+     WHERE c.relnamespace = 'job_control'::regnamespace AND c.relkind IN ('r', 'v')
+$$;
+CREATE TEMP TABLE fresh_schema AS SELECT pg_temp.schema_definitions() AS definition;
 
 DROP EXTENSION job_control;
 CREATE EXTENSION job_control VERSION '1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'job_control';
 SELECT job_control.job_create('nql-forecast', '{"nql": "made in 1.0"}', '{"company_id": 1}') ->> 'job_id' AS id \gset
 SELECT job_control.job_start(:'id', 'worker-1') ->> 'state';
+SELECT job_control.job_create('nql-forecast', '{"nql": "pending since 1.0"}', '{"company_id": 1}') ->> 'job_id' AS waiting \gset
 ALTER EXTENSION job_control UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'job_control';
 
@@ -34,8 +46,17 @@ SELECT routine FROM fresh_definitions f
        (SELECT pg_get_functiondef(p.oid) FROM pg_proc p
          WHERE p.pronamespace = 'job_control'::regnamespace AND p.oid::regprocedure::text = f.routine);
 SELECT count(*) AS objects FROM fresh;
+(SELECT pg_temp.schema_definitions() EXCEPT SELECT definition FROM fresh_schema)
+UNION ALL
+(SELECT definition FROM fresh_schema EXCEPT SELECT pg_temp.schema_definitions());
+SELECT count(*) AS schema_definitions FROM fresh_schema;
 
--- The job made under 1.0 lives on, and the 1.1 functions work on it.
+-- The jobs made under 1.0 live on, and the later functions work on them:
+-- the upgrade put the pending one in the queue and the running one in the
+-- leases.
 SELECT job_control.job_heartbeat(:'id', 'worker-1') ->> 'state';
-SELECT r ->> 'outcome' FROM job_control.job_reschedule(:'id') AS r;
 SELECT j -> 'input' ->> 'nql' FROM job_control.job_claim('worker-2') AS j;
+SELECT j -> 'input' ->> 'nql' AS reaped, j ->> 'state' AS state
+  FROM job_control.job_reap_stale('1 microsecond') AS j ORDER BY 1;
+SELECT r ->> 'outcome' FROM job_control.job_reschedule(:'id', true) AS r;
+SELECT j -> 'input' ->> 'nql' FROM job_control.job_claim('worker-3') AS j;

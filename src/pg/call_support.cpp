@@ -130,6 +130,20 @@ void spi_finish() {
   pg_guarded([] { SPI_finish(); });
 }
 
+Oid jobs_table() {
+  return get_relname_relid("jobs", get_namespace_oid("job_control", false));
+}
+
+Oid jobs_table_owner() {
+  HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(jobs_table()));
+  if (!HeapTupleIsValid(tuple)) {
+    elog(ERROR, "job_control: the jobs table is missing");
+  }
+  const Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+  ReleaseSysCache(tuple);
+  return owner;
+}
+
 Datum finish_with(const JobRow& row, MemoryContext caller) {
   return finish_building(caller, [&] { return job_to_jsonb(row); });
 }

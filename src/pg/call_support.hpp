@@ -58,6 +58,10 @@ int bounded_int_arg(FunctionCallInfo fcinfo, int argno, const char* what,
 void spi_connect();
 void spi_finish();
 
+// The OID and the owner of job_control.jobs (guarded bodies).
+Oid jobs_table();
+Oid jobs_table_owner();
+
 // Builds a jsonb with `build` (PostgreSQL calls only, like any guarded body)
 // in the caller's memory context, so that it outlives SPI, then leaves SPI.
 template <typename Build>

@@ -10,6 +10,7 @@
 #include "job_errors.hpp"
 #include "job_row.hpp"
 #include "job_store.hpp"
+#include "owner_spi.hpp"
 #include "validation.hpp"
 
 namespace jc::pg {
@@ -80,9 +81,8 @@ Datum reschedule_impl(FunctionCallInfo fcinfo) {
   // Taking a job out of a terminal state is an administrator's act: it needs
   // the DELETE privilege on the jobs table, which writers do not have.
   if (force && !pg_guarded([] {
-        const Oid jobs =
-            get_relname_relid("jobs", get_namespace_oid("job_control", false));
-        return pg_class_aclcheck(jobs, GetUserId(), ACL_DELETE) == ACLCHECK_OK;
+        return pg_class_aclcheck(jobs_table(), GetUserId(), ACL_DELETE) ==
+               ACLCHECK_OK;
       })) {
     throw force_needs_admin();
   }
@@ -109,10 +109,18 @@ struct StaleLease {
 
 Datum reap_stale_impl(FunctionCallInfo fcinfo) {
   const TimestampTz cutoff = cutoff_arg(fcinfo, 0, "older_than");
+  Statement& cleanup = lease_cleanup_statement();
   Statement& stale = stale_leases_statement();
   Statement& fail = transition_statement(Operation::kFail);
   begin_set_result(fcinfo);
   spi_connect();
+  // First drop the lease entries of jobs that finished since the last run
+  // (the trigger leaves them, so that finishing a job writes only its row),
+  // as the owner of the work index.
+  pg_guarded([&] {
+    run_as_owner(jobs_table_owner(),
+                 [&] { run_many(cleanup, nullptr, nullptr, false); });
+  });
   // Lock every expired lease first (skipping rows other reapers hold), then
   // fail each job under that lock.
   struct Found {

@@ -126,18 +126,21 @@ Statement& transition_statement(Operation op) {
 
 Statement& claim_statement() {
   // Ids are picked with = ANY(ARRAY(... FOR UPDATE SKIP LOCKED)), which runs
-  // the sub-select once; the partial index jobs_pending_queue serves it in
-  // order, whatever the number of finished jobs.
+  // the sub-select once; the queue serves it in order, whatever the number of
+  // finished jobs. The job's own state is checked under its lock (the queue
+  // entry of a job claimed meanwhile may still be visible).
   static Statement s{
       "WITH claimed AS (UPDATE job_control.jobs"
       " SET state = 'running'::job_control.job_state, executor = $1"
       " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
-      "SELECT job_id FROM job_control.jobs"
-      " WHERE state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
-      " AND ($3 IS NULL OR type OPERATOR(pg_catalog.=) ANY ("
+      "SELECT j.job_id FROM job_control.job_queue AS q"
+      " JOIN job_control.jobs AS j ON j.job_id OPERATOR(pg_catalog.=) q.job_id"
+      " WHERE j.state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
+      " AND ($3 IS NULL OR j.type OPERATOR(pg_catalog.=) ANY ("
       "(SELECT $3::job_control.job_type[])::job_control.job_type[]))"
-      " AND ($4 IS NULL OR data_plane_id OPERATOR(pg_catalog.=) $4)"
-      " ORDER BY created_at, job_id LIMIT $2 FOR UPDATE SKIP LOCKED))"
+      " AND ($4 IS NULL OR j.data_plane_id OPERATOR(pg_catalog.=) $4)"
+      " ORDER BY q.created_at, q.job_id LIMIT $2"
+      " FOR UPDATE OF j SKIP LOCKED))"
       " AND state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state" +
           kReturning + ") SELECT " + kJobColumns +
           " FROM claimed ORDER BY created_at, job_id",
@@ -180,12 +183,71 @@ Statement& fetch_many_statement() {
 
 Statement& stale_leases_statement() {
   static Statement s{
-      "SELECT job_id, executor, updated_at FROM job_control.jobs WHERE " +
+      "SELECT j.job_id, j.executor, j.updated_at"
+      " FROM job_control.job_leases AS l JOIN job_control.jobs AS j"
+      " ON j.job_id OPERATOR(pg_catalog.=) l.job_id WHERE j." +
           movable_states_guard(Operation::kHeartbeat, kStateType) +
-          " AND updated_at OPERATOR(pg_catalog.<) $1"
-          " ORDER BY updated_at FOR UPDATE SKIP LOCKED",
+          " AND j.updated_at OPERATOR(pg_catalog.<) $1"
+          " ORDER BY j.updated_at FOR UPDATE OF j SKIP LOCKED",
       1,
       {TIMESTAMPTZOID},
+      nullptr};
+  return s;
+}
+
+Statement& lease_cleanup_statement() {
+  static Statement s{
+      "DELETE FROM job_control.job_leases AS l"
+      " WHERE l.job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
+      "SELECT j.job_id FROM job_control.job_leases AS held"
+      " JOIN job_control.jobs AS j"
+      " ON j.job_id OPERATOR(pg_catalog.=) held.job_id WHERE NOT j." +
+          movable_states_guard(Operation::kHeartbeat, kStateType) +
+          " FOR SHARE OF j SKIP LOCKED))"
+          " OR NOT EXISTS (SELECT FROM job_control.jobs AS j"
+          " WHERE j.job_id OPERATOR(pg_catalog.=) l.job_id)",
+      0,
+      {},
+      nullptr};
+  return s;
+}
+
+Statement& enqueue_statement() {
+  static Statement s{
+      "INSERT INTO job_control.job_queue (job_id, company_id, created_at)"
+      " VALUES ($1, $2, $3) ON CONFLICT (job_id) DO NOTHING",
+      3,
+      {UUIDOID, INT8OID, TIMESTAMPTZOID},
+      nullptr};
+  return s;
+}
+
+Statement& dequeue_statement() {
+  static Statement s{
+      "DELETE FROM job_control.job_queue"
+      " WHERE job_id OPERATOR(pg_catalog.=) $1",
+      1,
+      {UUIDOID},
+      nullptr};
+  return s;
+}
+
+Statement& add_lease_statement() {
+  static Statement s{
+      "INSERT INTO job_control.job_leases (job_id, company_id)"
+      " VALUES ($1, $2) ON CONFLICT (job_id) DO NOTHING",
+      2,
+      {UUIDOID, INT8OID},
+      nullptr};
+  return s;
+}
+
+Statement& drop_lease_statement() {
+  static Statement s{
+      "DELETE FROM job_control.job_leases"
+      " WHERE job_id OPERATOR(pg_catalog.=) $1",
+      1,
+      {UUIDOID},
       nullptr};
   return s;
 }
@@ -232,8 +294,9 @@ Statement& prune_jobs_statement() {
   static Statement s{
       "DELETE FROM job_control.jobs WHERE job_id OPERATOR(pg_catalog.=) ANY"
       " (ARRAY(SELECT job_id FROM job_control.jobs"
-      " WHERE completed_at OPERATOR(pg_catalog.<) $1"
-      " ORDER BY completed_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
+      " WHERE created_at OPERATOR(pg_catalog.<) $1"
+      " AND completed_at OPERATOR(pg_catalog.<) $1"
+      " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
       " AND completed_at OPERATOR(pg_catalog.<) $1",
       2,
       {TIMESTAMPTZOID, INT4OID},

@@ -52,7 +52,8 @@ Statement& transition_statement(Operation op);
 
 // Claims up to $2 (int4) oldest pending jobs for executor $1 (text), of the
 // types in $3 (text, an array literal; NULL for any) on data plane $4 (uuid;
-// NULL for any), skipping locked jobs; returns them oldest first.
+// NULL for any), skipping locked jobs; returns them oldest first. The jobs
+// are found through the queue (job_control.job_queue).
 Statement& claim_statement();
 
 // Fails the non-terminal jobs among $1 (uuid[]), appending $2 (jsonb, the
@@ -66,8 +67,20 @@ Statement& fetch_many_statement();
 
 // Running and pending_cancellation jobs whose lease (updated_at) is older
 // than $1 (timestamptz), locked, skipping jobs locked by others: job_id,
-// executor, updated_at.
+// executor, updated_at. Found through job_control.job_leases.
 Statement& stale_leases_statement();
+
+// Removes the lease entries of jobs that no longer hold a lease (each such
+// job locked FOR SHARE, skipping locked ones, so that no concurrent claim can
+// make it hold one again meanwhile) and of jobs that no longer exist.
+Statement& lease_cleanup_statement();
+
+// The work index kept by the trigger (see work_index.hpp): $1 job_id uuid,
+// $2 company_id int8, $3 created_at timestamptz (enqueue only).
+Statement& enqueue_statement();
+Statement& dequeue_statement();     // $1 job_id
+Statement& add_lease_statement();   // $1 job_id, $2 company_id
+Statement& drop_lease_statement();  // $1 job_id
 
 // One row of job_control.job_transitions: $1 job_id, $2 company_id, $3 from
 // (text, NULL for a new job), $4 to (text), $5 at, $6 role (text), $7
@@ -78,8 +91,9 @@ Statement& history_insert_statement();
 Statement& list_page_statement(unsigned filters, ListSort sort);
 Statement& list_count_statement(unsigned filters);
 
-// Deletes up to $2 (int4) finished jobs completed before $1 (timestamptz);
-// likewise transitions recorded before $1.
+// Deletes up to $2 (int4) finished jobs completed before $1 (timestamptz),
+// found through the created_at index (a job completed before $1 was created
+// before it); likewise transitions recorded before $1.
 Statement& prune_jobs_statement();
 Statement& prune_transitions_statement();
 

@@ -1,7 +1,18 @@
-// The BEFORE INSERT OR UPDATE row trigger of job_control.jobs. It keeps the
-// timestamps (callers cannot set them on UPDATE), refuses any UPDATE that
-// breaks the state table, so hand-written SQL cannot corrupt a job, and logs
-// every state change (history, NOTIFY; see transition_log.hpp).
+// The triggers of job_control.jobs.
+//
+// jobs_maintain, BEFORE INSERT OR UPDATE of each row, keeps the timestamps
+// (callers cannot set them on UPDATE), refuses any UPDATE that breaks the
+// state table, so hand-written SQL cannot corrupt a job, and logs every state
+// change (history, NOTIFY; see transition_log.hpp) and keeps the work index
+// (work_index.hpp) on UPDATE.
+//
+// jobs_track, AFTER INSERT OR DELETE of each row and AFTER TRUNCATE: what only
+// a row really inserted or deleted may cause. A new job is logged and enters
+// the work index (an INSERT ... ON CONFLICT DO NOTHING that skips its row
+// fires BEFORE triggers, not AFTER ones); a deleted job leaves it.
+//
+// Installs before 1.2 have no work index and no jobs_track: there the BEFORE
+// trigger, created without the argument 'work_index', logs new jobs itself.
 #include "postgres_headers.hpp"
 
 #include "catalog_cache.hpp"
@@ -10,6 +21,7 @@
 #include "job_state.hpp"
 #include "terminal_exit_permit.hpp"
 #include "transition_log.hpp"
+#include "work_index_upkeep.hpp"
 
 namespace jc::pg {
 
@@ -69,24 +81,34 @@ void log_transition(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
   record_transition(e);
 }
 
+IndexedJob indexed_job(HeapTuple row, TupleDesc desc, const JobAttnums& cols) {
+  bool is_null;
+  return {heap_getattr(row, cols.job_id, desc, &is_null),
+          heap_getattr(row, cols.company_id, desc, &is_null),
+          heap_getattr(row, cols.created_at, desc, &is_null)};
+}
+
+JobState row_job_state(HeapTuple row, TupleDesc desc, const JobAttnums& cols) {
+  bool is_null;
+  return enum_job_state(heap_getattr(row, cols.state, desc, &is_null));
+}
+
 // INSERT: fill what is missing, keep what is given, so that a restore or a
 // bulk load with timestamps is exact. Only a new job (no created_at given) is
 // logged: a restored job's history is restored with it.
 HeapTuple on_insert(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
-                    Oid owner) {
+                    Oid owner, bool work_index) {
   const TimestampTz now = GetCurrentTimestamp();
   Stamp created = get_stamp(row, desc, cols.created_at);
   Stamp updated = get_stamp(row, desc, cols.updated_at);
   Stamp completed = get_stamp(row, desc, cols.completed_at);
-  bool state_null;
-  const JobState state =
-      enum_job_state(heap_getattr(row, cols.state, desc, &state_null));
+  const JobState state = row_job_state(row, desc, cols);
   const bool is_new = created.is_null;
   if (created.is_null) created = stamp(now);
   if (updated.is_null) updated = created;
   if (completed.is_null && is_terminal(state)) completed = updated;
   HeapTuple stamped = set_stamps(row, desc, cols, created, updated, completed);
-  if (is_new) {
+  if (is_new && !work_index) {
     log_transition(stamped, desc, cols, nullptr, state,
                    DatumGetTimestampTz(updated.value), owner);
   }
@@ -118,12 +140,10 @@ HeapTuple on_insert(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
 // updated_at strictly increases (also within one transaction, whose now() is
 // fixed), completed_at is set when the job enters a terminal state.
 HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
-                    const JobAttnums& cols, Oid owner) {
+                    const JobAttnums& cols, Oid owner, bool work_index) {
   bool is_null;
-  const JobState from =
-      enum_job_state(heap_getattr(old_row, cols.state, desc, &is_null));
-  const JobState to =
-      enum_job_state(heap_getattr(new_row, cols.state, desc, &is_null));
+  const JobState from = row_job_state(old_row, desc, cols);
+  const JobState to = row_job_state(new_row, desc, cols);
   if (from != to &&
       !transition_allowed(from, to,
                           terminal_exit_permitted(DatumGetUUIDP(heap_getattr(
@@ -144,32 +164,50 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
   }
   HeapTuple stamped =
       set_stamps(new_row, desc, cols, created, stamp(updated), completed);
-  if (from != to)
+  if (from != to) {
     log_transition(stamped, desc, cols, &from, to, updated, owner);
+    if (work_index) {
+      apply_work_index_change(work_index_change(from, to),
+                              indexed_job(stamped, desc, cols), owner);
+    }
+  }
   return stamped;
 }
 
-Datum maintain(FunctionCallInfo fcinfo) {
+TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* name) {
   if (!CALLED_AS_TRIGGER(fcinfo)) {
-    elog(ERROR, "job_control: jobs_maintain must be called as a trigger");
+    elog(ERROR, "job_control: %s must be called as a trigger", name);
   }
-  TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  return reinterpret_cast<TriggerData*>(fcinfo->context);
+}
+
+// The owner of the jobs table owns the history and the work index too (the
+// extension).
+Oid owner_of(const TriggerData* trigger) {
+  return trigger->tg_relation->rd_rel->relowner;
+}
+
+Datum maintain(FunctionCallInfo fcinfo) {
+  TriggerData* trigger = trigger_data(fcinfo, "jobs_maintain");
   if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) ||
       !TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) {
     elog(ERROR, "job_control: jobs_maintain must be a BEFORE ROW trigger");
   }
   TupleDesc desc = trigger->tg_relation->rd_att;
   const JobAttnums& cols = job_attnums(trigger->tg_relation);
-  // The owner of the jobs table owns the history table too (the extension).
-  const Oid owner = trigger->tg_relation->rd_rel->relowner;
+  const bool work_index =
+      trigger->tg_trigger->tgnargs == 1 &&
+      strcmp(trigger->tg_trigger->tgargs[0], "work_index") == 0;
   if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
     check_failures(trigger->tg_trigtuple, desc, cols.failures);
-    return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols, owner));
+    return PointerGetDatum(on_insert(trigger->tg_trigtuple, desc, cols,
+                                     owner_of(trigger), work_index));
   }
   if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
     check_failures(trigger->tg_newtuple, desc, cols.failures);
     return PointerGetDatum(on_update(trigger->tg_trigtuple,
-                                     trigger->tg_newtuple, desc, cols, owner));
+                                     trigger->tg_newtuple, desc, cols,
+                                     owner_of(trigger), work_index));
   }
   elog(ERROR, "job_control: jobs_maintain fires on INSERT or UPDATE only");
   return Datum(0);
@@ -177,7 +215,60 @@ Datum maintain(FunctionCallInfo fcinfo) {
 
 Datum maintain_impl(FunctionCallInfo fcinfo) {
   prepare_transition_log();
+  prepare_work_index();
   return pg_guarded([&] { return maintain(fcinfo); });
+}
+
+// A job inserted by this transaction with the timestamps the BEFORE trigger
+// gave it is new; a restored or bulk-loaded job carries older ones (and its
+// history comes with it).
+bool created_in_this_transaction(HeapTuple row, TupleDesc desc,
+                                 const JobAttnums& cols) {
+  bool is_null;
+  const Datum created = heap_getattr(row, cols.created_at, desc, &is_null);
+  return !is_null &&
+         DatumGetTimestampTz(created) >= GetCurrentTransactionStartTimestamp();
+}
+
+Datum track(FunctionCallInfo fcinfo) {
+  TriggerData* trigger = trigger_data(fcinfo, "jobs_track");
+  if (!TRIGGER_FIRED_AFTER(trigger->tg_event)) {
+    elog(ERROR, "job_control: jobs_track must be an AFTER trigger");
+  }
+  const Oid owner = owner_of(trigger);
+  if (TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event)) {
+    clear_work_index(owner);
+    return PointerGetDatum(nullptr);
+  }
+  if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) {
+    elog(ERROR, "job_control: jobs_track fires for each row or on TRUNCATE");
+  }
+  TupleDesc desc = trigger->tg_relation->rd_att;
+  const JobAttnums& cols = job_attnums(trigger->tg_relation);
+  HeapTuple row = trigger->tg_trigtuple;
+  const JobState state = row_job_state(row, desc, cols);
+  const IndexedJob job = indexed_job(row, desc, cols);
+  if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event)) {
+    if (created_in_this_transaction(row, desc, cols)) {
+      bool is_null;
+      log_transition(row, desc, cols, nullptr, state,
+                     DatumGetTimestampTz(
+                         heap_getattr(row, cols.updated_at, desc, &is_null)),
+                     owner);
+    }
+    apply_work_index_change(work_index_change(std::nullopt, state), job, owner);
+  } else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event)) {
+    forget_job(job.job_id, is_queued(state), owner);
+  } else {
+    elog(ERROR, "job_control: jobs_track fires on INSERT, DELETE or TRUNCATE");
+  }
+  return PointerGetDatum(nullptr);
+}
+
+Datum track_impl(FunctionCallInfo fcinfo) {
+  prepare_transition_log();
+  prepare_work_index();
+  return pg_guarded([&] { return track(fcinfo); });
 }
 
 }  // namespace
@@ -185,3 +276,4 @@ Datum maintain_impl(FunctionCallInfo fcinfo) {
 }  // namespace jc::pg
 
 JOB_CONTROL_ENTRY_POINT(jobs_maintain, jc::pg::maintain_impl)
+JOB_CONTROL_ENTRY_POINT(jobs_track, jc::pg::track_impl)

@@ -2,11 +2,11 @@
 
 extern "C" {
 #include "commands/async.h"
-#include "miscadmin.h"
 #include "utils/json.h"
 }
 
 #include "job_store.hpp"
+#include "owner_spi.hpp"
 #include "settings.hpp"
 
 namespace jc::pg {
@@ -14,31 +14,22 @@ namespace jc::pg {
 namespace {
 
 void insert_history(const TransitionEvent& e) {
-  // The history is written with the privileges of its owner, as foreign-key
-  // triggers do: writers of jobs need no INSERT right on the audit trail.
-  // The recorded role is the caller's.
+  // Written as the history's owner: writers of jobs need no INSERT right on
+  // the audit trail. The recorded role is the caller's.
   const char* role = GetUserNameFromId(GetUserId(), false);
-  Oid saved_user;
-  int saved_context;
-  GetUserIdAndSecContext(&saved_user, &saved_context);
-  SetUserIdAndSecContext(e.history_owner,
-                         saved_context | SECURITY_LOCAL_USERID_CHANGE);
-  if (SPI_connect() != SPI_OK_CONNECT) {
-    elog(ERROR, "job_control: SPI_connect failed");
-  }
-  const Datum values[7] = {
-      e.job_id,
-      e.company_id,
-      e.from ? CStringGetTextDatum(state_name(*e.from).data()) : Datum(0),
-      CStringGetTextDatum(state_name(e.to).data()),
-      TimestampTzGetDatum(e.at),
-      CStringGetTextDatum(role),
-      e.executor};
-  const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n',        ' ',
-                         ' ', ' ', e.has_executor ? ' ' : 'n'};
-  run_many(history_insert_statement(), values, nulls, false);
-  SPI_finish();
-  SetUserIdAndSecContext(saved_user, saved_context);
+  run_as_owner(e.history_owner, [&] {
+    const Datum values[7] = {
+        e.job_id,
+        e.company_id,
+        e.from ? CStringGetTextDatum(state_name(*e.from).data()) : Datum(0),
+        CStringGetTextDatum(state_name(e.to).data()),
+        TimestampTzGetDatum(e.at),
+        CStringGetTextDatum(role),
+        e.executor};
+    const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n',        ' ',
+                           ' ', ' ', e.has_executor ? ' ' : 'n'};
+    run_many(history_insert_statement(), values, nulls, false);
+  });
 }
 
 void send_notify(const TransitionEvent& e) {
