@@ -2,6 +2,7 @@
 
 #include "guard.hpp"
 #include "job_errors.hpp"
+#include "job_peek.hpp"
 #include "job_store.hpp"
 #include "limits.hpp"
 #include "settings.hpp"
@@ -36,6 +37,23 @@ Attempt attempt_transition(Statement& update, const Datum* values,
     }
     return a;
   });
+}
+
+// The outcome of a call that did not move the job, as the job stands:
+// raises P0002 or 55000, or returns whether it is a no-op (true) or the job
+// changed meanwhile and the call must try again (false).
+bool settles_unmoved(Operation op, const JobId& id,
+                     const std::string_view* fence, bool found, JobState state,
+                     bool has_executor, std::string_view executor) {
+  if (!found) throw job_not_found(id.text);
+  if (fence != nullptr && (!has_executor || executor != *fence)) {
+    throw executor_mismatch(op, id.text, *fence,
+                            has_executor ? &executor : nullptr);
+  }
+  const Decision d = decide(op, state);
+  if (d.effect == Effect::kReject)
+    throw transition_rejected(op, id.text, state);
+  return d.effect == Effect::kNoOp;
 }
 
 }  // namespace
@@ -130,12 +148,9 @@ void spi_finish() {
   pg_guarded([] { SPI_finish(); });
 }
 
-Oid jobs_table() {
-  return get_relname_relid("jobs", get_namespace_oid("job_control", false));
-}
-
 Oid jobs_table_owner() {
-  HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(jobs_table()));
+  HeapTuple tuple =
+      SearchSysCache1(RELOID, ObjectIdGetDatum(jobs_relation().table));
   if (!HeapTupleIsValid(tuple)) {
     elog(ERROR, "job_control: the jobs table is missing");
   }
@@ -163,6 +178,19 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
     });
     nulls[2] = ' ';
   }
+  // A call that will not move the job is answered from the row as stored
+  // (job_peek.hpp); a forced reschedule always moves it.
+  if (op != Operation::kForceReschedule) {
+    const Peek peek = pg_guarded([&] { return peek_job(id.value, op, fence); });
+    if (peek.usable) {
+      const std::string_view executor =
+          peek.has_executor ? std::string_view(peek.executor) : "";
+      if (settles_unmoved(op, id, fence, peek.found, peek.state,
+                          peek.has_executor, executor)) {
+        return {peek.job, false};
+      }
+    }
+  }
   // Only a forced reschedule may take this job out of a terminal state; the
   // trigger checks the permit, which ends with this call.
   const TerminalExitPermit permit(
@@ -172,16 +200,10 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const Attempt a = attempt_transition(update, values, nulls);
     if (a.moved) return {finish_with(a.row, caller), true};
-    if (!a.found) throw job_not_found(id.text);
-    if (fence != nullptr && (!a.has_executor || a.executor != *fence)) {
-      throw executor_mismatch(op, id.text, *fence,
-                              a.has_executor ? &a.executor : nullptr);
+    if (settles_unmoved(op, id, fence, a.found, a.state, a.has_executor,
+                        a.executor)) {
+      return {finish_with(a.row, caller), false};
     }
-    const Decision d = decide(op, a.state);
-    if (d.effect == Effect::kReject) {
-      throw transition_rejected(op, id.text, a.state);
-    }
-    if (d.effect == Effect::kNoOp) return {finish_with(a.row, caller), false};
   }
   throw transition_retries_exhausted(id.text);
 }

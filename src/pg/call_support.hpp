@@ -58,8 +58,7 @@ int bounded_int_arg(FunctionCallInfo fcinfo, int argno, const char* what,
 void spi_connect();
 void spi_finish();
 
-// The OID and the owner of job_control.jobs (guarded bodies).
-Oid jobs_table();
+// The owner of job_control.jobs (a guarded body).
 Oid jobs_table_owner();
 
 // Builds a jsonb with `build` (PostgreSQL calls only, like any guarded body)

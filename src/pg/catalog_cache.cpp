@@ -1,11 +1,15 @@
 #include "catalog_cache.hpp"
 
 extern "C" {
+#include "access/table.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
 }
 
+#include <algorithm>
 #include <cstring>
+
+#include "job_row.hpp"
 
 namespace jc::pg {
 
@@ -50,12 +54,17 @@ EnumEntry lookup_enum(Oid oid) {
   return read_enum(oid);  // the table is full: uncached
 }
 
-// Attribute numbers, for the one jobs table of this database.
+// Attribute numbers and OIDs, for the one jobs table of this database.
 Oid g_jobs_relid = InvalidOid;
 JobAttnums g_attnums;
+JobsRelation g_jobs_relation{InvalidOid, InvalidOid};
 
-void forget_attnums(Datum, Oid relid) {
+void forget_jobs_table(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_jobs_relid) g_jobs_relid = InvalidOid;
+  if (relid == InvalidOid || relid == g_jobs_relation.table ||
+      relid == g_jobs_relation.primary_key) {
+    g_jobs_relation = {InvalidOid, InvalidOid};
+  }
 }
 
 int attnum_of(TupleDesc desc, const char* name) {
@@ -70,7 +79,7 @@ int attnum_of(TupleDesc desc, const char* name) {
 
 void register_catalog_caches() {
   CacheRegisterSyscacheCallback(ENUMOID, forget_enums, Datum(0));
-  CacheRegisterRelcacheCallback(forget_attnums, Datum(0));
+  CacheRegisterRelcacheCallback(forget_jobs_table, Datum(0));
 }
 
 const char* enum_label(Datum enum_value) {
@@ -88,13 +97,45 @@ JobState enum_job_state(Datum enum_value) {
 const JobAttnums& job_attnums(Relation jobs) {
   if (g_jobs_relid != RelationGetRelid(jobs)) {
     TupleDesc desc = RelationGetDescr(jobs);
-    g_attnums = {attnum_of(desc, "state"),      attnum_of(desc, "created_at"),
-                 attnum_of(desc, "updated_at"), attnum_of(desc, "completed_at"),
-                 attnum_of(desc, "job_id"),     attnum_of(desc, "company_id"),
-                 attnum_of(desc, "executor"),   attnum_of(desc, "failures")};
+    JobAttnums a{};
+    a.state = attnum_of(desc, "state");
+    a.created_at = attnum_of(desc, "created_at");
+    a.updated_at = attnum_of(desc, "updated_at");
+    a.completed_at = attnum_of(desc, "completed_at");
+    a.job_id = attnum_of(desc, "job_id");
+    a.company_id = attnum_of(desc, "company_id");
+    a.executor = attnum_of(desc, "executor");
+    a.failures = attnum_of(desc, "failures");
+    // kJobColumns is "name, name, ...": one list of the columns.
+    const char* name = kJobColumns;
+    for (int c = 1; c <= kJobColumnCount; ++c) {
+      const char* end = std::strchr(name, ',');
+      const std::size_t len =
+          end ? static_cast<std::size_t>(end - name) : std::strlen(name);
+      char column[NAMEDATALEN];
+      strlcpy(column, name, std::min<std::size_t>(len + 1, NAMEDATALEN));
+      a.job_columns[c] = attnum_of(desc, column);
+      name = end ? end + 2 : name + len;
+    }
+    g_attnums = a;
     g_jobs_relid = RelationGetRelid(jobs);
   }
   return g_attnums;
+}
+
+const JobsRelation& jobs_relation() {
+  if (g_jobs_relation.table == InvalidOid) {
+    const Oid table =
+        get_relname_relid("jobs", get_namespace_oid("job_control", false));
+    if (table == InvalidOid) {
+      elog(ERROR, "job_control: the jobs table is missing");
+    }
+    Relation jobs = table_open(table, AccessShareLock);
+    const Oid primary_key = RelationGetPrimaryKeyIndex(jobs);
+    table_close(jobs, NoLock);
+    g_jobs_relation = {table, primary_key};
+  }
+  return g_jobs_relation;
 }
 
 }  // namespace jc::pg

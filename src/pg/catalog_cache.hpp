@@ -17,8 +17,12 @@ void register_catalog_caches();
 const char* enum_label(Datum enum_value);
 JobState enum_job_state(Datum enum_value);
 
-// Attribute numbers of the jobs table columns the trigger uses.
+// Attribute numbers of the jobs table's columns: those the trigger uses, and
+// `job_columns[c]`, the attnum of JobColumn c (job_row.hpp), so that a table
+// row reads as a result row of kJobColumns.
+inline constexpr int kJobColumnCount = 15;
 struct JobAttnums {
+  int job_columns[kJobColumnCount + 1];
   int state;
   int created_at;
   int updated_at;
@@ -29,5 +33,13 @@ struct JobAttnums {
   int failures;
 };
 const JobAttnums& job_attnums(Relation jobs);
+
+// job_control.jobs and its primary key index, cached until the relcache
+// invalidates them (a guarded body).
+struct JobsRelation {
+  Oid table;
+  Oid primary_key;
+};
+const JobsRelation& jobs_relation();
 
 }  // namespace jc::pg

@@ -81,8 +81,8 @@ Datum reschedule_impl(FunctionCallInfo fcinfo) {
   // Taking a job out of a terminal state is an administrator's act: it needs
   // the DELETE privilege on the jobs table, which writers do not have.
   if (force && !pg_guarded([] {
-        return pg_class_aclcheck(jobs_table(), GetUserId(), ACL_DELETE) ==
-               ACLCHECK_OK;
+        return pg_class_aclcheck(jobs_relation().table, GetUserId(),
+                                 ACL_DELETE) == ACLCHECK_OK;
       })) {
     throw force_needs_admin();
   }

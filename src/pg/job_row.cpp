@@ -10,8 +10,10 @@ namespace jc::pg {
 
 namespace {
 
-Datum column(const JobRow& row, int attnum, bool* is_null) {
-  return heap_getattr(row.tuple, row.offset + attnum, row.desc, is_null);
+Datum column(const JobRow& row, int column, bool* is_null) {
+  const int attnum =
+      row.table_attnums ? row.table_attnums[column] : row.offset + column;
+  return heap_getattr(row.tuple, attnum, row.desc, is_null);
 }
 
 void push_null(JsonbParseState** state) {

@@ -40,10 +40,13 @@ enum JobColumn : int {
 };
 
 // A job in a result row: its kJobColumns start after `offset` other columns.
+// A row of the jobs table itself instead maps each column through
+// `table_attnums` (JobAttnums::job_columns).
 struct JobRow {
   HeapTuple tuple;
   TupleDesc desc;
   int offset;
+  const int* table_attnums = nullptr;
 };
 
 JobState row_state(const JobRow& row);

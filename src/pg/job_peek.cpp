@@ -1,0 +1,78 @@
+#include "job_peek.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+}
+
+#include "catalog_cache.hpp"
+#include "job_row.hpp"
+
+namespace jc::pg {
+
+namespace {
+
+bool sql_path_needed(Oid table) {
+  const Oid user = GetUserId();
+  return check_enable_rls(table, InvalidOid, true) == RLS_ENABLED ||
+         pg_class_aclcheck(table, user, ACL_SELECT) != ACLCHECK_OK ||
+         pg_class_aclcheck(table, user, ACL_UPDATE) != ACLCHECK_OK;
+}
+
+// Reads the job into `peek`; builds its jsonb if `op` leaves it as it is.
+void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
+              const std::string_view* fence, Peek* peek) {
+  Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
+  IndexScanDesc scan = index_beginscan(jobs, primary_key, snapshot, 1, 0);
+  index_rescan(scan, &key, 1, nullptr, 0);
+  TupleTableSlot* slot = table_slot_create(jobs, nullptr);
+  if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+    bool should_free;
+    const JobRow row{ExecFetchSlotHeapTuple(slot, false, &should_free),
+                     RelationGetDescr(jobs), 0, job_attnums(jobs).job_columns};
+    peek->found = true;
+    peek->state = row_state(row);
+    std::string_view executor;
+    peek->has_executor = row_executor(row, &executor);
+    if (peek->has_executor) {
+      peek->executor =
+          pnstrdup(executor.data(), static_cast<Size>(executor.size()));
+    }
+    const bool fence_holds =
+        fence == nullptr || (peek->has_executor && executor == *fence);
+    if (fence_holds && decide(op, peek->state).effect == Effect::kNoOp) {
+      peek->job = JsonbPGetDatum(job_to_jsonb(row));
+    }
+  }
+  ExecDropSingleTupleTableSlot(slot);
+  index_endscan(scan);
+  UnregisterSnapshot(snapshot);
+}
+
+}  // namespace
+
+Peek peek_job(Datum id, Operation op, const std::string_view* fence) {
+  Peek peek{};
+  const JobsRelation& relation = jobs_relation();
+  if (sql_path_needed(relation.table)) return peek;
+  peek.usable = true;
+  // Locks as a SELECT takes them, held to the end of the transaction.
+  Relation jobs = table_open(relation.table, AccessShareLock);
+  Relation primary_key = index_open(relation.primary_key, AccessShareLock);
+  read_job(jobs, primary_key, id, op, fence, &peek);
+  index_close(primary_key, NoLock);
+  table_close(jobs, NoLock);
+  return peek;
+}
+
+}  // namespace jc::pg
