@@ -10,6 +10,7 @@ extern "C" {
 #include <cstring>
 
 #include "job_row.hpp"
+#include "tenant_policy.hpp"
 
 namespace jc::pg {
 
@@ -57,13 +58,13 @@ EnumEntry lookup_enum(Oid oid) {
 // Attribute numbers and OIDs, for the one jobs table of this database.
 Oid g_jobs_relid = InvalidOid;
 JobAttnums g_attnums;
-JobsRelation g_jobs_relation{InvalidOid, InvalidOid};
+JobsRelation g_jobs_relation{InvalidOid, InvalidOid, false};
 
 void forget_jobs_table(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_jobs_relid) g_jobs_relid = InvalidOid;
   if (relid == InvalidOid || relid == g_jobs_relation.table ||
       relid == g_jobs_relation.primary_key) {
-    g_jobs_relation = {InvalidOid, InvalidOid};
+    g_jobs_relation = {InvalidOid, InvalidOid, false};
   }
 }
 
@@ -131,9 +132,11 @@ const JobsRelation& jobs_relation() {
       elog(ERROR, "job_control: the jobs table is missing");
     }
     Relation jobs = table_open(table, AccessShareLock);
-    const Oid primary_key = RelationGetPrimaryKeyIndex(jobs);
+    const JobsRelation found{
+        table, RelationGetPrimaryKeyIndex(jobs),
+        only_tenant_policy(jobs, job_attnums(jobs).company_id)};
     table_close(jobs, NoLock);
-    g_jobs_relation = {table, primary_key};
+    g_jobs_relation = found;
   }
   return g_jobs_relation;
 }

@@ -39,6 +39,7 @@ const JobAttnums& job_attnums(Relation jobs);
 struct JobsRelation {
   Oid table;
   Oid primary_key;
+  bool only_tenant_policy;  // see tenant_policy.hpp
 };
 const JobsRelation& jobs_relation();
 

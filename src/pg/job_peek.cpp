@@ -6,6 +6,7 @@ extern "C" {
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -15,31 +16,54 @@ extern "C" {
 
 #include "catalog_cache.hpp"
 #include "job_row.hpp"
+#include "settings.hpp"
 
 namespace jc::pg {
 
 namespace {
 
-bool sql_path_needed(Oid table) {
+// How the caller may see the jobs, as the UPDATE of the SQL path would.
+enum class Access { kSqlPathNeeded, kAllJobs, kCompanyJobs };
+
+Access caller_access(const JobsRelation& relation) {
   const Oid user = GetUserId();
-  return check_enable_rls(table, InvalidOid, true) == RLS_ENABLED ||
-         pg_class_aclcheck(table, user, ACL_SELECT) != ACLCHECK_OK ||
-         pg_class_aclcheck(table, user, ACL_UPDATE) != ACLCHECK_OK;
+  if (pg_class_aclcheck(relation.table, user, ACL_SELECT) != ACLCHECK_OK ||
+      pg_class_aclcheck(relation.table, user, ACL_UPDATE) != ACLCHECK_OK) {
+    return Access::kSqlPathNeeded;  // which raises 42501
+  }
+  if (check_enable_rls(relation.table, InvalidOid, true) != RLS_ENABLED) {
+    return Access::kAllJobs;
+  }
+  // Bound by row security: applied here only if it is the extension's own
+  // tenant policy, and row_security is on (off, the SQL path raises).
+  if (!row_security || !relation.only_tenant_policy) {
+    return Access::kSqlPathNeeded;
+  }
+  return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
 }
 
 // Reads the job into `peek`; builds its jsonb if `op` leaves it as it is.
 void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
-              const std::string_view* fence, Peek* peek) {
+              const std::string_view* fence, Access access, Peek* peek) {
+  // As SPI does before a statement that may write: earlier changes of this
+  // statement (another call in the same SELECT list) become visible.
+  CommandCounterIncrement();
   Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
   ScanKeyData key;
   ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
   IndexScanDesc scan = index_beginscan(jobs, primary_key, snapshot, 1, 0);
   index_rescan(scan, &key, 1, nullptr, 0);
   TupleTableSlot* slot = table_slot_create(jobs, nullptr);
-  if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+  const JobAttnums& attnums = job_attnums(jobs);
+  bool is_null;
+  // A job of another company does not exist for a tenant session.
+  if (index_getnext_slot(scan, ForwardScanDirection, slot) &&
+      (access != Access::kCompanyJobs ||
+       DatumGetInt64(slot_getattr(slot, attnums.company_id, &is_null)) ==
+           settings::company())) {
     bool should_free;
     const JobRow row{ExecFetchSlotHeapTuple(slot, false, &should_free),
-                     RelationGetDescr(jobs), 0, job_attnums(jobs).job_columns};
+                     RelationGetDescr(jobs), 0, attnums.job_columns};
     peek->found = true;
     peek->state = row_state(row);
     std::string_view executor;
@@ -64,12 +88,13 @@ void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
 Peek peek_job(Datum id, Operation op, const std::string_view* fence) {
   Peek peek{};
   const JobsRelation& relation = jobs_relation();
-  if (sql_path_needed(relation.table)) return peek;
+  const Access access = caller_access(relation);
+  if (access == Access::kSqlPathNeeded) return peek;
   peek.usable = true;
   // Locks as a SELECT takes them, held to the end of the transaction.
   Relation jobs = table_open(relation.table, AccessShareLock);
   Relation primary_key = index_open(relation.primary_key, AccessShareLock);
-  read_job(jobs, primary_key, id, op, fence, &peek);
+  read_job(jobs, primary_key, id, op, fence, access, &peek);
   index_close(primary_key, NoLock);
   table_close(jobs, NoLock);
   return peek;
