@@ -64,7 +64,7 @@ measure() {
     q -c "VACUUM $table"
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
                                               pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
-    local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -n -M prepared \
+    local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -U bench_app -n -M prepared \
         -c "$clients" -j "$clients" -t "$TXNS" -D run="$run" -D n=0 -f "$script" 2>&1) \
         || { echo "$log" >&2; return 1; }
     sleep 0.5  # let the pgbench backends' statistics reach the shared counters
@@ -115,7 +115,7 @@ claim_tps() {  # prints the median claim tps of ROUNDS runs, 1 client, sync off
     local r tps all=()
     for r in $(seq 1 "$ROUNDS"); do
         q -c "CALL bench.seed($((2000000 + RANDOM * 8 + r)), $TXNS, 'pending')" -c "VACUUM ANALYZE job_control.jobs"
-        tps=$(PGOPTIONS="-c synchronous_commit=off" pgbench -n -M prepared -c 1 -j 1 -t "$TXNS" \
+        tps=$(PGOPTIONS="-c synchronous_commit=off" pgbench -U bench_app -n -M prepared -c 1 -j 1 -t "$TXNS" \
               -f bench/workloads/claim.job_control.sql 2>&1 | sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p')
         all+=("$tps")
     done

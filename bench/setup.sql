@@ -9,6 +9,15 @@
 CREATE EXTENSION job_control;
 CREATE SCHEMA bench;
 
+-- Every contender runs as the same application role, as a deployment would:
+-- not the table owner, so job_control's row security (the tenant policy)
+-- and privilege checks are paid for as in production. It is an admin
+-- (contention's restart is a forced reschedule, which needs admin rights).
+SELECT job_control.create_access_roles();
+CREATE ROLE bench_app LOGIN IN ROLE job_control_admin;
+GRANT USAGE ON SCHEMA bench TO bench_app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA bench GRANT ALL ON TABLES TO bench_app;
+
 -- Job ids the pgbench scripts can compute: (pool, n) -> uuid.
 CREATE FUNCTION bench.job_uuid(pool integer, n integer) RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

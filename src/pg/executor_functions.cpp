@@ -2,6 +2,10 @@
 // and batch fail. Same boundary discipline as the lifecycle functions.
 #include "postgres_headers.hpp"
 
+extern "C" {
+#include "utils/guc.h"
+}
+
 #include <cstdint>
 #include <string>
 
@@ -27,6 +31,26 @@ void append_rows(FunctionCallInfo fcinfo, std::uint64_t rows, int offset) {
                     return JsonbPGetDatum(job_to_jsonb(result_row(i, offset)));
                   }));
   }
+}
+
+// Runs the claim with plans that walk the queue in order. Row security on
+// the queue and the jobs (a tenant filter) makes the planner guess that few
+// queue entries qualify, and then it would rather sort the whole queue than
+// walk its index: a claim would cost as much as the backlog is long. With
+// sequential scans and sorts disabled while the statement runs (and could be
+// re-planned), the only plan left is the queue's index, stopping at the
+// first free jobs. Restored when the statement ends, as a function's SET
+// clause would be.
+std::uint64_t run_in_queue_order(Statement& claim, const Datum* values,
+                                 const char* nulls) {
+  const int nest_level = NewGUCNestLevel();
+  for (const char* setting : {"enable_seqscan", "enable_sort"}) {
+    set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION,
+                      GUC_ACTION_SAVE, true, 0, false);
+  }
+  const std::uint64_t rows = run_many(claim, values, nulls, false);
+  AtEOXact_GUC(true, nest_level);
+  return rows;
 }
 
 Datum claim_impl(FunctionCallInfo fcinfo) {
@@ -60,7 +84,7 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
                              PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3)};
     const char nulls[4] = {' ', ' ', any_type ? 'n' : ' ',
                            PG_ARGISNULL(3) ? 'n' : ' '};
-    return run_many(claim, values, nulls, false);
+    return run_in_queue_order(claim, values, nulls);
   });
   append_rows(fcinfo, rows, 0);
   spi_finish();
