@@ -20,7 +20,7 @@ SYNC_MODES=${SYNC_MODES:-"on off"}
 BASE_JOBS=${BASE_JOBS:-200000}
 FINISHED_LARGE=${FINISHED_LARGE:-1000000}
 CONTENDERS="limit job_control plpgsql"
-WORKLOADS="fail_running fail_terminal contention claim"
+WORKLOADS="fail_running fail_terminal fail_mixed contention claim"
 SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
           autovacuum=off max_connections=40 jit=off)
 
@@ -60,7 +60,8 @@ q -c "CALL bench.seed(4, $((BASE_JOBS * 50 / 100)), 'completed')" \
 measure() {
     local workload=$1 sync=$2 clients=$3 round=$4 contender=$5 run=$6 options=${7:-}
     local table; table=$(table_of "$contender")
-    local script=bench/workloads/${workload%_logged}.$contender.sql
+    local script=bench/workloads/$workload.$contender.sql
+    case $workload in fail_running_*) script=bench/workloads/fail_running.$contender.sql ;; esac
     q -c "VACUUM $table"
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
                                               pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
@@ -87,10 +88,11 @@ for sync in $SYNC_MODES; do
     for clients in $CLIENTS; do
         for round in $(seq 1 "$ROUNDS"); do
             run=$((run + 1))
-            # Fresh running jobs for fail_running, one pool per client; fresh
-            # pending jobs behind the backlog for claim.
+            # Fresh running jobs for fail_running and fail_mixed, one pool per
+            # client each; fresh pending jobs behind the backlog for claim.
             for c in $(seq 0 $((clients - 1))); do
-                q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+                q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')" \
+                  -c "CALL bench.seed($((run * 16 + 8 + c)), $TXNS, 'running')"
             done
             q -c "CALL bench.seed($((1000000 + run)), $((clients * TXNS)), 'pending')"
             for workload in $WORKLOADS; do
@@ -98,14 +100,18 @@ for sync in $SYNC_MODES; do
                     measure "$workload" "$sync" "$clients" "$round" "$contender" "$run"
                 done
             done
-            # The same fail_running with history and NOTIFY on (job_control
-            # only; compared with its own fail_running above).
-            run=$((run + 1))
-            for c in $(seq 0 $((clients - 1))); do
-                q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+            # The same fail_running with the history on, then with history
+            # and NOTIFY on (job_control only; each compared with its own
+            # fail_running above).
+            for variant in history logged; do
+                run=$((run + 1))
+                for c in $(seq 0 $((clients - 1))); do
+                    q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+                done
+                options="-c job_control.history=on"
+                [ "$variant" = logged ] && options="$options -c job_control.notify=on"
+                measure "fail_running_$variant" "$sync" "$clients" "$round" job_control "$run" "$options"
             done
-            measure fail_running_logged "$sync" "$clients" "$round" job_control "$run" \
-                "-c job_control.history=on -c job_control.notify=on"
         done
     done
 done
@@ -165,9 +171,10 @@ echo "  claim: $claim_small tps with $finished_small finished jobs, $claim_large
             for (i = 1; i <= count; i++) {
                 split(order[i], k, SUBSEP)
                 base = k[1] SUBSEP k[2] SUBSEP k[3] SUBSEP "limit"
-                if (k[1] == "fail_running_logged") base = "fail_running" SUBSEP k[2] SUBSEP k[3] SUBSEP "job_control"
+                own = k[1] ~ /^fail_running_/
+                if (own) base = "fail_running" SUBSEP k[2] SUBSEP k[3] SUBSEP "job_control"
                 m = median(tps[order[i]])
-                ratio = (base in tps) ? sprintf("%.2f%s", m / median(tps[base]), k[1] == "fail_running_logged" ? " (of job_control without)" : "") : "-"
+                ratio = (base in tps) ? sprintf("%.2f%s", m / median(tps[base]), own ? " (of job_control without)" : "") : "-"
                 hotp = upd[order[i]] > 0 ? sprintf("%d%%", 100 * hot[order[i]] / upd[order[i]]) : "-"
                 printf "| %s | %s | %d | %s | %.0f (%.0f..%.0f) | %s | %.3f | %s | %.1f MB | %.0f |\n",
                     k[1], k[2], k[3], k[4], m, minimum(tps[order[i]]), maximum(tps[order[i]]), ratio,

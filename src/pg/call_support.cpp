@@ -1,5 +1,7 @@
 #include "call_support.hpp"
 
+#include <array>
+
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_peek.hpp"
@@ -38,6 +40,14 @@ Attempt attempt_transition(Statement& update, const Datum* values,
     return a;
   });
 }
+
+// Per operation: whether this backend's last call of it moved the job (a
+// forced reschedule always does). See transition().
+std::array<bool, kAllOperations.size()> g_expect_move = [] {
+  std::array<bool, kAllOperations.size()> expect{};
+  expect[static_cast<std::size_t>(Operation::kForceReschedule)] = true;
+  return expect;
+}();
 
 // The outcome of a call that did not move the job, as the job stands:
 // raises P0002 or 55000, or returns whether it is a no-op (true) or the job
@@ -179,8 +189,13 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
     nulls[2] = ' ';
   }
   // A call that will not move the job is answered from the row as stored
-  // (job_peek.hpp); a forced reschedule always moves it.
-  if (op != Operation::kForceReschedule) {
+  // (job_peek.hpp), which saves the UPDATE; a call that moves it pays for
+  // the read in vain. So each backend expects an operation to do what it did
+  // the last time (a worker fails its own running jobs; late reports find
+  // finished ones) and tries the fast path only after a no-op. Both paths
+  // give the same answer; only the order of the work differs.
+  bool& expect_move = g_expect_move[static_cast<std::size_t>(op)];
+  if (!expect_move) {
     const Peek peek = pg_guarded([&] { return peek_job(id.value, op, fence); });
     if (peek.usable) {
       const std::string_view executor =
@@ -189,6 +204,7 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
                           peek.has_executor, executor)) {
         return {peek.job, false};
       }
+      expect_move = true;
     }
   }
   // Only a forced reschedule may take this job out of a terminal state; the
@@ -202,6 +218,7 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
     if (a.moved) return {finish_with(a.row, caller), true};
     if (settles_unmoved(op, id, fence, a.found, a.state, a.has_executor,
                         a.executor)) {
+      expect_move = op == Operation::kForceReschedule;
       return {finish_with(a.row, caller), false};
     }
   }
