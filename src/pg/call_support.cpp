@@ -7,6 +7,7 @@
 #include "job_peek.hpp"
 #include "job_store.hpp"
 #include "limits.hpp"
+#include "path_choice.hpp"
 #include "settings.hpp"
 #include "terminal_exit_permit.hpp"
 #include "validation.hpp"
@@ -41,13 +42,8 @@ Attempt attempt_transition(Statement& update, const Datum* values,
   });
 }
 
-// Per operation: whether this backend's last call of it moved the job (a
-// forced reschedule always does). See transition().
-std::array<bool, kAllOperations.size()> g_expect_move = [] {
-  std::array<bool, kAllOperations.size()> expect{};
-  expect[static_cast<std::size_t>(Operation::kForceReschedule)] = true;
-  return expect;
-}();
+// Per operation, this backend's choice of the path to try first.
+std::array<PathChoice, kAllOperations.size()> g_path_choice;
 
 // The outcome of a call that did not move the job, as the job stands:
 // raises P0002 or 55000, or returns whether it is a no-op (true) or the job
@@ -189,22 +185,20 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
     nulls[2] = ' ';
   }
   // A call that will not move the job is answered from the row as stored
-  // (job_peek.hpp), which saves the UPDATE; a call that moves it pays for
-  // the read in vain. So each backend expects an operation to do what it did
-  // the last time (a worker fails its own running jobs; late reports find
-  // finished ones) and tries the fast path only after a no-op. Both paths
-  // give the same answer; only the order of the work differs.
-  bool& expect_move = g_expect_move[static_cast<std::size_t>(op)];
-  if (!expect_move) {
+  // (job_peek.hpp), without the UPDATE; path_choice.hpp says when to try
+  // that first. Both paths give the same answer. A forced reschedule always
+  // moves the job.
+  PathChoice& choice = g_path_choice[static_cast<std::size_t>(op)];
+  if (op != Operation::kForceReschedule && choice.read_first()) {
     const Peek peek = pg_guarded([&] { return peek_job(id.value, op, fence); });
     if (peek.usable) {
       const std::string_view executor =
           peek.has_executor ? std::string_view(peek.executor) : "";
       if (settles_unmoved(op, id, fence, peek.found, peek.state,
                           peek.has_executor, executor)) {
+        choice.stayed();
         return {peek.job, false};
       }
-      expect_move = true;
     }
   }
   // Only a forced reschedule may take this job out of a terminal state; the
@@ -215,10 +209,13 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
   spi_connect();
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const Attempt a = attempt_transition(update, values, nulls);
-    if (a.moved) return {finish_with(a.row, caller), true};
+    if (a.moved) {
+      choice.moved();
+      return {finish_with(a.row, caller), true};
+    }
     if (settles_unmoved(op, id, fence, a.found, a.state, a.has_executor,
                         a.executor)) {
-      expect_move = op == Operation::kForceReschedule;
+      choice.stayed();
       return {finish_with(a.row, caller), false};
     }
   }
