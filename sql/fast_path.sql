@@ -3,7 +3,9 @@
 -- outcome of the SQL path. Which path answered shows in the scans of the
 -- primary key: one for the fast path, two (the UPDATE, then the SELECT) for
 -- the SQL path.
+SET client_min_messages = warning;
 SELECT job_control.create_access_roles();
+RESET client_min_messages;
 DELETE FROM job_control.jobs;
 \set one 20000000-0000-4000-8000-000000000001
 \set two 20000000-0000-4000-8000-000000000002
