@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS job_control.job_queue (
 );
 CREATE INDEX IF NOT EXISTS job_queue_order
     ON job_control.job_queue (created_at, job_id);
+-- A queue is small and churns: every claim leaves a dead entry at its head,
+-- which later claims step over until VACUUM removes it. Vacuum it after a
+-- fixed number of changes, whatever its size.
+ALTER TABLE job_control.job_queue SET (autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
 COMMENT ON TABLE job_control.job_queue IS
     'The pending jobs, kept by the trigger on job_control.jobs; claims read it oldest first.';
 
@@ -39,6 +44,8 @@ CREATE TABLE IF NOT EXISTS job_control.job_leases (
     company_id bigint NOT NULL,
     CONSTRAINT job_leases_pkey PRIMARY KEY (job_id)
 );
+ALTER TABLE job_control.job_leases SET (autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
 COMMENT ON TABLE job_control.job_leases IS
     'Jobs that hold or held a lease, kept by the trigger on job_control.jobs; the reaper reads it.';
 

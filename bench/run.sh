@@ -61,8 +61,13 @@ measure() {
     local workload=$1 sync=$2 clients=$3 round=$4 contender=$5 run=$6 options=${7:-}
     local table; table=$(table_of "$contender")
     local script=bench/workloads/$workload.$contender.sql
+    # Each contender's tables start vacuumed (autovacuum is off for steady
+    # numbers): for job_control also its work index, whose dead queue and
+    # lease entries autovacuum would otherwise clear.
+    local tables=$table
+    [ "$contender" = job_control ] && tables="$table, job_control.job_queue, job_control.job_leases"
     case $workload in fail_running_*) script=bench/workloads/fail_running.$contender.sql ;; esac
-    q -c "VACUUM $table"
+    q -c "VACUUM $tables"
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
                                               pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
     local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -U bench_app -n -M prepared \

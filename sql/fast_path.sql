@@ -66,6 +66,10 @@ SET row_security = off;
 SELECT pg_temp.answer(format('SELECT job_control.job_fail(%L, ''late'')', :'one')) AS row_security_off;
 RESET row_security;
 RESET ROLE;
+-- A read-only transaction refuses the UPDATE, no-op or not.
+BEGIN READ ONLY;
+SELECT pg_temp.answer(format('SELECT job_control.job_fail(%L, ''late'')', :'one')) AS read_only;
+ROLLBACK;
 -- Without the UPDATE privilege the SQL path raises 42501, no-op or not.
 CREATE ROLE regress_fast_reader IN ROLE job_control_reader;
 GRANT EXECUTE ON FUNCTION job_control.job_fail(uuid, text, jsonb, text) TO regress_fast_reader;
