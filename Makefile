@@ -20,7 +20,7 @@ ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \
 	claim_concurrent claim_vs_cancel heartbeat_vs_reap reap_twice fail_many_overlap \
 	fencing_after_reschedule notify_on_commit \
-	lease_cleanup_vs_claim
+	lease_cleanup_vs_claim serializable_noop_read
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso \
 	--load-extension=job_control
 
