@@ -170,7 +170,8 @@ Datum finish_with(const JobRow& row, MemoryContext caller) {
 }
 
 TransitionResult transition(Operation op, const JobId& id, Datum value,
-                            bool value_null, const std::string_view* fence) {
+                            bool value_null, const std::string_view* fence,
+                            const std::function<Datum()>& build_value) {
   // Both statements are built here, outside any guarded body: building one
   // allocates, and a C++ exception must never cross a PG_TRY frame.
   Statement& update = transition_statement(op);
@@ -200,6 +201,10 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
         return {peek.job, false};
       }
     }
+  }
+  if (build_value) {
+    values[1] = build_value();
+    nulls[1] = ' ';
   }
   // Only a forced reschedule may take this job out of a terminal state; the
   // trigger checks the permit, which ends with this call.

@@ -6,6 +6,7 @@
 
 #include "postgres_headers.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -86,9 +87,12 @@ struct TransitionResult {
 // when the UPDATE changed nothing, the job as stored decides between a no-op,
 // an error (P0002, 55000) and, in READ COMMITTED when the job changed in
 // between, another attempt. `value` is the operation's $2 and `fence` the
-// executor that must hold the job ($3).
+// executor that must hold the job ($3). When `build_value` is given, it
+// builds $2 (non-null) instead, and only if the call runs its UPDATE: a no-op
+// answered from the stored row does not need it.
 TransitionResult transition(Operation op, const JobId& id, Datum value,
-                            bool value_null, const std::string_view* fence);
+                            bool value_null, const std::string_view* fence,
+                            const std::function<Datum()>& build_value = {});
 
 // Set-returning functions: prepares the materialized result of `fcinfo` and
 // appends one jsonb value to it.

@@ -76,12 +76,15 @@ Datum fail_impl(FunctionCallInfo fcinfo) {
   const std::string message = checked_failure_message(fcinfo, 1);
   std::string_view fence_storage;
   const std::string_view* fence = fence_arg(fcinfo, 3, &fence_storage);
-  const Datum entry = pg_guarded([&] {
-    Jsonb* diagnostic = PG_ARGISNULL(2) ? nullptr : PG_GETARG_JSONB_P(2);
-    return JsonbPGetDatum(
-        failure_entry(message, diagnostic, GetCurrentTimestamp()));
-  });
-  return transition(Operation::kFail, id, entry, false, fence).job;
+  // The failure entry is built only if the job is to fail (not for a no-op).
+  const auto entry = [&] {
+    return pg_guarded([&] {
+      Jsonb* diagnostic = PG_ARGISNULL(2) ? nullptr : PG_GETARG_JSONB_P(2);
+      return JsonbPGetDatum(
+          failure_entry(message, diagnostic, GetCurrentTimestamp()));
+    });
+  };
+  return transition(Operation::kFail, id, Datum(0), true, fence, entry).job;
 }
 
 Datum cancel_impl(FunctionCallInfo fcinfo) {
