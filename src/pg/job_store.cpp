@@ -203,7 +203,7 @@ Statement& lease_cleanup_statement() {
       " JOIN job_control.jobs AS j"
       " ON j.job_id OPERATOR(pg_catalog.=) held.job_id WHERE NOT j." +
           movable_states_guard(Operation::kHeartbeat, kStateType) +
-          " FOR SHARE OF j SKIP LOCKED))"
+          " FOR NO KEY UPDATE OF j SKIP LOCKED))"
           " OR NOT EXISTS (SELECT FROM job_control.jobs AS j"
           " WHERE j.job_id OPERATOR(pg_catalog.=) l.job_id)",
       0,

@@ -71,8 +71,9 @@ Statement& fetch_many_statement();
 Statement& stale_leases_statement();
 
 // Removes the lease entries of jobs that no longer hold a lease (each such
-// job locked FOR SHARE, skipping locked ones, so that no concurrent claim can
-// make it hold one again meanwhile) and of jobs that no longer exist.
+// job locked FOR NO KEY UPDATE, skipping locked ones: no concurrent claim can
+// make it hold one again meanwhile, and two reapers clear disjoint entries)
+// and of jobs that no longer exist.
 Statement& lease_cleanup_statement();
 
 // The work index kept by the trigger (see work_index.hpp): $1 job_id uuid,
