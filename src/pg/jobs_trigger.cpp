@@ -94,8 +94,9 @@ JobState row_job_state(HeapTuple row, TupleDesc desc, const JobAttnums& cols) {
 }
 
 // INSERT: fill what is missing, keep what is given, so that a restore or a
-// bulk load with timestamps is exact. Only a new job (no created_at given) is
-// logged: a restored job's history is restored with it.
+// bulk load with timestamps is exact. Before 1.2 (no work index) a new job (no
+// created_at given) is logged here; from 1.2 jobs_track logs it once the row
+// is really in. A restored job's history is restored with it.
 HeapTuple on_insert(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
                     Oid owner, bool work_index) {
   const TimestampTz now = GetCurrentTimestamp();
