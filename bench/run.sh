@@ -22,7 +22,7 @@ FINISHED_LARGE=${FINISHED_LARGE:-1000000}
 CONTENDERS="limit job_control plpgsql"
 WORKLOADS="fail_running fail_terminal fail_mixed contention claim"
 SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
-          autovacuum=off max_connections=40 jit=off)
+          autovacuum=off max_connections=40)
 
 scripts/install-deps.sh
 scripts/build.sh
