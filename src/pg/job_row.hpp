@@ -38,6 +38,8 @@ enum JobColumn : int {
   kColComputePoolId,
   kColExecutionCluster,
 };
+static_assert(kColExecutionCluster == kJobColumnCount,
+              "JobColumn and kJobColumnCount list the same columns");
 
 // A job in a result row: its kJobColumns start after `offset` other columns.
 // A row of the jobs table itself instead maps each column through
