@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test suite of job_control on a fresh machine: installs what is
 # missing, builds, runs the C++ unit and property tests (ctest, also under
-# ASan and UBSan), installs the extension,
-# starts a throwaway PostgreSQL, runs pg_regress, the isolation specs, the
-# dump/restore round trip and the example worker, and exits non-zero if
-# anything failed.
+# ASan and UBSan), installs the extension, starts a throwaway PostgreSQL,
+# runs pg_regress, the isolation specs, the dump/restore round trip, the
+# example worker and the notifier's delivery to a listener, and exits
+# non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +54,9 @@ if test/dump_restore.sh; then count 1 0; else count 0 1; fi
 
 echo "== the libpq example worker"
 if test/worker_test.sh; then count 1 0; else count 0 1; fi
+
+echo "== deferred notifications, received by a libpq listener"
+if test/notify_test.sh; then count 1 0; else count 0 1; fi
 
 echo
 echo "total: $passed passed, $failed failed"

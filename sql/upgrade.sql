@@ -8,14 +8,14 @@ SELECT pg_describe_object(classid, objid, objsubid) AS object
 CREATE TEMP TABLE fresh_definitions AS
 SELECT p.oid::regprocedure::text AS routine, pg_get_functiondef(p.oid) AS definition
   FROM pg_proc p WHERE p.pronamespace = 'job_control'::regnamespace;
--- Definitions of triggers, indexes, policies and table options.
+-- Definitions of triggers, indexes, policies, table options and persistence.
 CREATE FUNCTION pg_temp.schema_definitions() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
      WHERE t.tgrelid = 'job_control.jobs'::regclass AND NOT t.tgisinternal
     UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'job_control'
     UNION ALL SELECT format('%s %s %s', tablename, policyname, qual) FROM pg_policies
      WHERE schemaname = 'job_control'
-    UNION ALL SELECT format('%s %s', c.relname, c.reloptions) FROM pg_class c
+    UNION ALL SELECT format('%s %s %s', c.relname, c.relpersistence, c.reloptions) FROM pg_class c
      WHERE c.relnamespace = 'job_control'::regnamespace AND c.relkind IN ('r', 'v')
 $$;
 CREATE TEMP TABLE fresh_schema AS SELECT pg_temp.schema_definitions() AS definition;
@@ -26,6 +26,11 @@ SELECT extversion FROM pg_extension WHERE extname = 'job_control';
 SELECT job_control.job_create('nql-forecast', '{"nql": "made in 1.0"}', '{"company_id": 1}') ->> 'job_id' AS id \gset
 SELECT job_control.job_start(:'id', 'worker-1') ->> 'state';
 SELECT job_control.job_create('nql-forecast', '{"nql": "pending since 1.0"}', '{"company_id": 1}') ->> 'job_id' AS waiting \gset
+-- Deferred notifications need the queue of 1.3: refused, nothing changes.
+SET job_control.notify = deferred;
+SELECT job_control.job_fail(:'id', 'not yet') ->> 'state';
+RESET job_control.notify;
+SELECT state FROM job_control.jobs WHERE job_id = :'id';
 ALTER EXTENSION job_control UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'job_control';
 

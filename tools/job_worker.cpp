@@ -16,31 +16,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "libpq_handles.hpp"
+
 namespace {
 
-struct ConnectionCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultClearer {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
-using Result = std::unique_ptr<PGresult, ResultClearer>;
-
-Result exec(PGconn* conn, const char* sql, int nparams,
-            const char* const* params) {
-  Result r(PQexecParams(conn, sql, nparams, nullptr, params, nullptr, nullptr,
-                        0));
-  const ExecStatusType status = PQresultStatus(r.get());
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    throw std::runtime_error(PQerrorMessage(conn));
-  }
-  return r;
-}
+using jc::tools::exec;
+using jc::tools::Result;
 
 struct Options {
   std::string executor;
@@ -59,8 +43,9 @@ Options parse(int argc, char** argv) {
     } else if (arg == "--drain") {
       o.drain = true;
     } else {
-      throw std::runtime_error("usage: job_worker --executor NAME [--drain] "
-                               "[--max-jobs N]");
+      throw std::runtime_error(
+          "usage: job_worker --executor NAME [--drain] "
+          "[--max-jobs N]");
     }
   }
   if (o.executor.empty()) throw std::runtime_error("--executor is required");
@@ -71,9 +56,8 @@ Options parse(int argc, char** argv) {
 void work_on(PGconn* conn, const Options& o, const char* job_id,
              bool simulate_failure) {
   const char* beat[] = {job_id, o.executor.c_str()};
-  Result state = exec(conn,
-                      "SELECT job_control.job_heartbeat($1, $2) ->> 'state'",
-                      2, beat);
+  Result state = exec(
+      conn, "SELECT job_control.job_heartbeat($1, $2) ->> 'state'", 2, beat);
   if (std::strcmp(PQgetvalue(state.get(), 0, 0), "running") != 0) {
     // Cancellation requested (or the job was reaped): stop and acknowledge.
     exec(conn, "SELECT job_control.job_acknowledge_cancel($1)", 1, beat);
@@ -84,13 +68,11 @@ void work_on(PGconn* conn, const Options& o, const char* job_id,
     const char* params[] = {job_id, "simulated failure",
                             "{\"stage\": \"execute\", \"retryable\": false}",
                             o.executor.c_str()};
-    exec(conn, "SELECT job_control.job_fail($1, $2, $3::jsonb, $4)", 4,
-         params);
+    exec(conn, "SELECT job_control.job_fail($1, $2, $3::jsonb, $4)", 4, params);
     std::printf("%s: failed\n", job_id);
   } else {
     const char* params[] = {job_id, "{\"rows\": 42}", o.executor.c_str()};
-    exec(conn, "SELECT job_control.job_complete($1, $2::jsonb, $3)", 3,
-         params);
+    exec(conn, "SELECT job_control.job_complete($1, $2::jsonb, $3)", 3, params);
     std::printf("%s: completed\n", job_id);
   }
 }
@@ -107,10 +89,7 @@ void wait_for_work(PGconn* conn) {
 }
 
 int run(const Options& o) {
-  Connection conn(PQconnectdb(""));
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    throw std::runtime_error(PQerrorMessage(conn.get()));
-  }
+  const jc::tools::Connection conn = jc::tools::connect();
   exec(conn.get(), "LISTEN job_control", 0, nullptr);
   const char* claim_params[] = {o.executor.c_str(), o.max_jobs.c_str()};
   for (;;) {

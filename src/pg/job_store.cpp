@@ -264,6 +264,26 @@ Statement& history_insert_statement() {
   return s;
 }
 
+Statement& notification_insert_statement() {
+  static Statement s{
+      "INSERT INTO job_control.job_notifications (payload) VALUES ($1)",
+      1,
+      {TEXTOID},
+      nullptr};
+  return s;
+}
+
+Statement& worker_lookup_statement() {
+  static Statement s{
+      "SELECT pid FROM pg_catalog.pg_stat_activity"
+      " WHERE datid OPERATOR(pg_catalog.=) $1"
+      " AND backend_type OPERATOR(pg_catalog.=) $2 LIMIT 1",
+      2,
+      {OIDOID, TEXTOID},
+      nullptr};
+  return s;
+}
+
 Statement& list_page_statement(unsigned filters, ListSort sort) {
   static std::array<Statement, kListFilterCombinations * kListSortCombinations>
       statements{};

@@ -88,6 +88,13 @@ Statement& drop_lease_statement();  // $1 job_id
 // executor.
 Statement& history_insert_statement();
 
+// Queues one deferred notification: $1 payload (text).
+Statement& notification_insert_statement();
+
+// The process id of a background worker of type $2 (text) connected to
+// database $1 (oid), if any (at most one row).
+Statement& worker_lookup_statement();
+
 // The page and the count of job_list (see list_query.hpp for parameters).
 Statement& list_page_statement(unsigned filters, ListSort sort);
 Statement& list_count_statement(unsigned filters);

@@ -77,7 +77,7 @@ void log_transition(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
   e.at = at;
   e.executor = heap_getattr(row, cols.executor, desc, &is_null);
   e.has_executor = !is_null;
-  e.history_owner = owner;
+  e.owner = owner;
   record_transition(e);
 }
 

@@ -2,6 +2,7 @@
 #include "postgres_headers.hpp"
 
 #include "catalog_cache.hpp"
+#include "notifier.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -12,5 +13,6 @@ void _PG_init(void);
 void _PG_init(void) {
   jc::pg::settings::define();
   jc::pg::register_catalog_caches();
+  jc::pg::register_notifier_wakeup();
 }
 }

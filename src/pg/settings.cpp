@@ -14,13 +14,26 @@ extern "C" {
 namespace jc::pg::settings {
 
 bool history = false;
-bool notify = false;
+int notify = static_cast<int>(NotifyMode::kOff);
 int max_message_bytes = kDefaultMaxMessageBytes;
 int max_diagnostic_bytes = kDefaultMaxDiagnosticBytes;
 int max_result_bytes = kDefaultMaxResultBytes;
 int max_input_bytes = kDefaultMaxInputBytes;
 
 namespace {
+
+// on/off and PostgreSQL's other boolean spellings keep working (hidden).
+const config_enum_entry kNotifyModes[] = {
+    {"off", static_cast<int>(NotifyMode::kOff), false},
+    {"on", static_cast<int>(NotifyMode::kAtCommit), false},
+    {"deferred", static_cast<int>(NotifyMode::kDeferred), false},
+    {"false", static_cast<int>(NotifyMode::kOff), true},
+    {"true", static_cast<int>(NotifyMode::kAtCommit), true},
+    {"no", static_cast<int>(NotifyMode::kOff), true},
+    {"yes", static_cast<int>(NotifyMode::kAtCommit), true},
+    {"0", static_cast<int>(NotifyMode::kOff), true},
+    {"1", static_cast<int>(NotifyMode::kAtCommit), true},
+    {nullptr, 0, false}};
 
 char* g_company_text = nullptr;
 bool g_has_company = false;
@@ -62,10 +75,13 @@ void define() {
       "job_control.history",
       "Records every job state change in job_control.job_transitions.", nullptr,
       &history, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomBoolVariable(
+  DefineCustomEnumVariable(
       "job_control.notify",
       "Sends NOTIFY on channel job_control for every job state change.",
-      nullptr, &notify, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+      "on: when the transaction commits; deferred: by the notifier, after "
+      "the commit, without serializing commits; off: never.",
+      &notify, static_cast<int>(NotifyMode::kOff), kNotifyModes, PGC_SUSET, 0,
+      nullptr, nullptr, nullptr);
   DefineCustomStringVariable(
       "job_control.company_id",
       "The company this session acts for: it sees and changes only its jobs.",

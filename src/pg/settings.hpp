@@ -11,8 +11,13 @@ namespace jc::pg::settings {
 // job_control.history: record every state change in
 // job_control.job_transitions.
 extern bool history;
-// job_control.notify: NOTIFY job_control on every state change.
-extern bool notify;
+// job_control.notify: NOTIFY job_control on every state change, when the
+// changing transaction commits (kAtCommit) or through the notifier
+// (kDeferred: the change is queued in job_control.job_notifications and a
+// background worker sends it after the commit; see notifier.hpp).
+enum class NotifyMode : int { kOff, kAtCommit, kDeferred };
+extern int notify;  // a NotifyMode
+inline NotifyMode notify_mode() { return static_cast<NotifyMode>(notify); }
 // job_control.max_message_bytes, max_diagnostic_bytes, max_result_bytes,
 // max_input_bytes.
 extern int max_message_bytes;

@@ -6,6 +6,7 @@ extern "C" {
 }
 
 #include "job_store.hpp"
+#include "notifier.hpp"
 #include "owner_spi.hpp"
 #include "settings.hpp"
 
@@ -17,7 +18,7 @@ void insert_history(const TransitionEvent& e) {
   // Written as the history's owner: writers of jobs need no INSERT right on
   // the audit trail. The recorded role is the caller's.
   const char* role = GetUserNameFromId(GetUserId(), false);
-  run_as_owner(e.history_owner, [&] {
+  run_as_owner(e.owner, [&] {
     const Datum values[7] = {
         e.job_id,
         e.company_id,
@@ -32,7 +33,7 @@ void insert_history(const TransitionEvent& e) {
   });
 }
 
-void send_notify(const TransitionEvent& e) {
+const char* notification_payload(const TransitionEvent& e) {
   StringInfoData payload;
   initStringInfo(&payload);
   appendStringInfo(&payload,
@@ -54,16 +55,28 @@ void send_notify(const TransitionEvent& e) {
     appendStringInfoString(&payload, "null");
   }
   appendStringInfoChar(&payload, '}');
-  Async_Notify(kNotifyChannel, payload.data);
+  return payload.data;
 }
 
 }  // namespace
 
-void prepare_transition_log() { history_insert_statement(); }
+void prepare_transition_log() {
+  history_insert_statement();
+  prepare_notification_queue();
+}
 
 void record_transition(const TransitionEvent& event) {
   if (settings::history) insert_history(event);
-  if (settings::notify) send_notify(event);
+  switch (settings::notify_mode()) {
+    case settings::NotifyMode::kOff:
+      break;
+    case settings::NotifyMode::kAtCommit:
+      Async_Notify(kNotifyChannel, notification_payload(event));
+      break;
+    case settings::NotifyMode::kDeferred:
+      queue_notification(notification_payload(event), event.owner);
+      break;
+  }
 }
 
 }  // namespace jc::pg

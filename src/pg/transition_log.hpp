@@ -1,5 +1,6 @@
 // What happens on every state change besides the row itself: the history row
-// (job_control.history) and the NOTIFY (job_control.notify). Called by the
+// (job_control.history) and the notification (job_control.notify: NOTIFY at
+// commit, or queued for the notifier). Called by the
 // trigger inside its guarded body.
 #pragma once
 
@@ -19,7 +20,7 @@ struct TransitionEvent {
   TimestampTz at;  // the job's new updated_at
   bool has_executor;
   Datum executor;
-  Oid history_owner;  // the history row is written as this role
+  Oid owner;  // history rows and queued notifications are written as it
 };
 
 // Prepares what record_transition needs; call outside guarded bodies.
