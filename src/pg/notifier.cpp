@@ -3,6 +3,8 @@
 extern "C" {
 #include "access/xact.h"
 #include "commands/async.h"
+#include "commands/vacuum.h"
+#include "nodes/makefuncs.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -11,6 +13,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "tcop/tcopprot.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
@@ -29,6 +32,14 @@ namespace {
 constexpr char kQueueTable[] = "job_notifications";
 constexpr long kLookupIntervalMs = 1000;
 constexpr long kIdlePollMs = 1000;
+// After a batch, the notifier lets the next one gather this long: under load
+// a batch then carries many notifications, and committing writers mostly
+// find its latch already set.
+constexpr long kBatchIntervalMs = 10;
+// The notifier vacuums its queue after deleting this many rows: autovacuum
+// visits a database once a minute at most, and until then every batch would
+// read the rows it deleted before.
+constexpr long kVacuumEveryRows = 2000;
 constexpr int kRestartSeconds = 10;
 
 // The oldest queued notifications, at most 10000 (the memory of one
@@ -37,29 +48,40 @@ constexpr int kRestartSeconds = 10;
 // identical notifications of a transaction).
 constexpr char kTakeBatchSql[] =
     "WITH oldest AS ("
-    "  SELECT id, payload,"
+    "  SELECT ctid, id, payload,"
     "         row_number() OVER (PARTITION BY payload ORDER BY id) AS copy"
-    "    FROM (SELECT id, payload FROM job_control.job_notifications"
+    "    FROM (SELECT ctid, id, payload FROM job_control.job_notifications"
     "           ORDER BY id LIMIT 10000) queued"
-    "), batch AS ("
-    "  SELECT id FROM oldest"
-    "   WHERE id < ALL (SELECT id FROM oldest WHERE copy > 1)"
     "), sent AS ("
-    "  DELETE FROM job_control.job_notifications n USING batch"
-    "   WHERE n.id = batch.id RETURNING n.id, n.payload"
+    "  DELETE FROM job_control.job_notifications WHERE ctid = ANY (ARRAY("
+    "    SELECT ctid FROM oldest WHERE id < coalesce("
+    "      (SELECT min(id) FROM oldest WHERE copy > 1), 9223372036854775807)))"
+    "  RETURNING id, payload"
     ") SELECT payload FROM sent ORDER BY id";
 
-// One notifier a database: it holds this advisory lock (key pair) for its
-// lifetime.
-constexpr char kTakeLockSql[] =
-    "SELECT pg_catalog.pg_try_advisory_lock(1785684588, 1)";
+// Advisory lock keys (pairs of int4 in this database): the notifier holds
+// (kLockClass, 1) for its lifetime, so that one serves a database; a backend
+// starting one holds (kLockClass, 2) until its transaction ends, so that
+// others wait for that one instead of starting their own.
+constexpr int32 kLockClass = 1785684588;
+constexpr int32 kNotifierLock = 1;
+constexpr int32 kStarterLock = 2;
 
-// Backend side: the notifier last found, and when to look again.
+bool try_advisory_lock(PGFunction lock, int32 key) {
+  return DatumGetBool(
+      DirectFunctionCall2(lock, Int32GetDatum(kLockClass), Int32GetDatum(key)));
+}
+
+// Backend side: the notifier last found (its process's slot, which stays in
+// shared memory, and its pid, which tells whether the slot still holds it),
+// and when to look again.
+PGPROC* g_notifier = nullptr;
 int g_notifier_pid = 0;
 TimestampTz g_next_lookup = 0;
 bool g_wake_at_commit = false;
 
-void start_notifier(Oid owner) {
+// Starts the notifier and waits until it runs; returns its pid, or 0.
+int start_notifier(Oid owner) {
   BackgroundWorker worker;
   std::memset(&worker, 0, sizeof worker);
   worker.bgw_flags =
@@ -72,9 +94,11 @@ void start_notifier(Oid owner) {
            MyDatabaseId);
   strlcpy(worker.bgw_type, kNotifierType, BGW_MAXLEN);
   worker.bgw_main_arg = ObjectIdGetDatum(MyDatabaseId);
+  worker.bgw_notify_pid = MyProcPid;
   static_assert(sizeof owner <= BGW_EXTRALEN);
   std::memcpy(worker.bgw_extra, &owner, sizeof owner);
   BackgroundWorkerHandle* handle;
+  pid_t pid = 0;
   if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
     ereport(WARNING,
             (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -82,36 +106,43 @@ void start_notifier(Oid owner) {
              errdetail("Notifications wait in job_control.job_notifications "
                        "until it runs."),
              errhint("Raise max_worker_processes.")));
+  } else if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED) {
+    pid = 0;
   }
+  return pid;
 }
 
 // Finds this database's notifier, or starts one. Connected to SPI.
 void find_or_start_notifier(Oid owner) {
-  if (g_notifier_pid != 0) return;  // checked when waking it
+  if (g_notifier != nullptr) return;  // checked when waking it
   const TimestampTz now = GetCurrentTimestamp();
   if (now < g_next_lookup) return;
   g_next_lookup = TimestampTzPlusMilliseconds(now, kLookupIntervalMs);
   const Datum values[2] = {ObjectIdGetDatum(MyDatabaseId),
                            CStringGetTextDatum(kNotifierType)};
   const char nulls[2] = {' ', ' '};
-  if (run_many(worker_lookup_statement(), values, nulls, true) == 0) {
-    start_notifier(owner);
-    return;
+  int pid = 0;
+  if (run_many(worker_lookup_statement(), values, nulls, true) > 0) {
+    bool is_null;
+    pid = DatumGetInt32(heap_getattr(SPI_tuptable->vals[0], 1,
+                                     SPI_tuptable->tupdesc, &is_null));
+  } else if (try_advisory_lock(pg_try_advisory_xact_lock_int4, kStarterLock)) {
+    pid = start_notifier(owner);
   }
-  bool is_null;
-  g_notifier_pid = DatumGetInt32(
-      heap_getattr(SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null));
+  g_notifier = pid != 0 ? BackendPidGetProc(pid) : nullptr;
+  g_notifier_pid = pid;
 }
 
-// Called at the end of every transaction; raises nothing.
+// Called at the end of every transaction; raises nothing, takes no lock
+// (a stale read of the slot's pid only costs a spurious wake-up, which a
+// latch allows, or a look-up).
 void wake_notifier(XactEvent event, void*) {
   if (!g_wake_at_commit) return;
-  if (event == XACT_EVENT_COMMIT && g_notifier_pid != 0) {
-    PGPROC* proc = BackendPidGetProc(g_notifier_pid);
-    if (proc != nullptr && proc->databaseId == MyDatabaseId) {
-      SetLatch(&proc->procLatch);
+  if (event == XACT_EVENT_COMMIT && g_notifier != nullptr) {
+    if (g_notifier->pid == g_notifier_pid) {
+      SetLatch(&g_notifier->procLatch);
     } else {
-      g_notifier_pid = 0;  // gone: look it up again
+      g_notifier = nullptr;  // gone: look it up again
     }
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
@@ -149,43 +180,77 @@ void end_transaction() {
   pgstat_report_activity(STATE_IDLE, nullptr);
 }
 
-bool job_control_installed() {
+// The queue's OID; InvalidOid when job_control is not installed.
+Oid queue_relation() {
   const Oid schema = get_namespace_oid("job_control", true);
-  return OidIsValid(schema) &&
-         OidIsValid(get_relname_relid(kQueueTable, schema));
+  return OidIsValid(schema) ? get_relname_relid(kQueueTable, schema)
+                            : InvalidOid;
 }
 
-// Sends one batch; returns how many notifications it sent, or -1 when
-// job_control is not installed in this database.
-long send_batch() {
+SPIPlanPtr g_take_batch = nullptr;
+
+struct Batch {
+  Oid queue;  // InvalidOid: job_control is not installed
+  std::uint64_t sent;
+};
+
+// Sends the oldest queued notifications that have committed.
+Batch send_batch() {
   run_in_transaction("sending job notifications");
-  long sent = -1;
-  if (job_control_installed()) {
-    if (SPI_execute(kTakeBatchSql, false, 0) != SPI_OK_SELECT) {
+  Batch batch{queue_relation(), 0};
+  if (OidIsValid(batch.queue)) {
+    if (g_take_batch == nullptr) {
+      SPIPlanPtr plan = SPI_prepare(kTakeBatchSql, 0, nullptr);
+      if (plan == nullptr || SPI_keepplan(plan) != 0) {
+        elog(ERROR, "job_control notifier: could not prepare its statement");
+      }
+      g_take_batch = plan;
+    }
+    if (SPI_execute_plan(g_take_batch, nullptr, nullptr, false, 0) !=
+        SPI_OK_SELECT) {
       elog(ERROR, "job_control notifier: could not read the queue");
     }
     for (std::uint64_t i = 0; i < SPI_processed; ++i) {
       Async_Notify(kNotifyChannel, SPI_getvalue(SPI_tuptable->vals[i],
                                                 SPI_tuptable->tupdesc, 1));
     }
-    sent = static_cast<long>(SPI_processed);
+    batch.sent = SPI_processed;
   }
   end_transaction();
-  return sent;
+  return batch;
 }
 
-bool take_notifier_lock() {
+// VACUUM of the queue, as autovacuum runs it; the notifier is its owner. No
+// truncation: it would take a lock that stops writers.
+void vacuum_queue(Oid queue) {
+  pgstat_report_activity(STATE_RUNNING, "vacuuming the notification queue");
+  VacuumParams params;
+  std::memset(&params, 0, sizeof params);
+  params.options = VACOPT_VACUUM | VACOPT_SKIP_LOCKED;
+  params.freeze_min_age = -1;
+  params.freeze_table_age = -1;
+  params.multixact_freeze_min_age = -1;
+  params.multixact_freeze_table_age = -1;
+  params.log_min_duration = -1;
+  params.index_cleanup = VACOPTVALUE_UNSPECIFIED;
+  params.truncate = VACOPTVALUE_DISABLED;
+  params.nworkers = -1;
+  StartTransactionCommand();
+  vacuum(list_make1(makeVacuumRelation(nullptr, queue, NIL)), &params, nullptr,
+         true);
+  CommitTransactionCommand();
+  pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
+// Sets the worker up; returns false when another notifier serves the database.
+bool begin_serving() {
   run_in_transaction("starting");
   // The worker's own search path: nothing a role or database setting puts
   // before pg_catalog resolves its statements.
   SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET,
                   PGC_S_OVERRIDE);
-  if (SPI_execute(kTakeLockSql, true, 1) != SPI_OK_SELECT) {
-    elog(ERROR, "job_control notifier: could not take its lock");
-  }
-  bool is_null;
-  const bool taken = DatumGetBool(
-      heap_getattr(SPI_tuptable->vals[0], 1, SPI_tuptable->tupdesc, &is_null));
+  const bool taken =
+      try_advisory_lock(pg_try_advisory_lock_int4, kNotifierLock);
   end_transaction();
   return taken;
 }
@@ -237,18 +302,27 @@ void job_control_notifier_main(Datum database) {
   std::memcpy(&owner, MyBgworkerEntry->bgw_extra, sizeof owner);
   BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(database), owner,
                                             0);
-  if (!jc::pg::take_notifier_lock()) proc_exit(0);  // another one serves
+  if (!jc::pg::begin_serving()) proc_exit(0);  // another one serves
+  std::uint64_t deleted_since_vacuum = 0;
   while (!jc::pg::g_stop_requested) {
-    const long sent = jc::pg::send_batch();
-    if (sent < 0) {
+    ResetLatch(MyLatch);
+    const jc::pg::Batch batch = jc::pg::send_batch();
+    if (!OidIsValid(batch.queue)) {
       ereport(LOG, (errmsg("job_control notifier: job_control is not "
                            "installed in this database; stopping")));
       break;
     }
-    if (sent == 0) {  // else more may be queued: take the next batch now
+    deleted_since_vacuum += batch.sent;
+    if (deleted_since_vacuum >= jc::pg::kVacuumEveryRows) {
+      jc::pg::vacuum_queue(batch.queue);
+      deleted_since_vacuum = 0;
+    }
+    if (batch.sent > 0) {
+      (void)WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                      jc::pg::kBatchIntervalMs, PG_WAIT_EXTENSION);
+    } else {  // woken by a commit that queued, or polling
       (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                       jc::pg::kIdlePollMs, PG_WAIT_EXTENSION);
-      ResetLatch(MyLatch);
     }
     CHECK_FOR_INTERRUPTS();
     if (ConfigReloadPending) {
