@@ -65,7 +65,7 @@ measure() {
     # numbers): for job_control also its work index, whose dead queue and
     # lease entries autovacuum would otherwise clear.
     local tables=$table
-    [ "$contender" = job_control ] && tables="$table, job_control.job_queue, job_control.job_leases"
+    [ "$contender" = job_control ] && tables="$table, job_control.job_queue, job_control.job_leases, job_control.job_notifications"
     case $workload in fail_running_*) script=bench/workloads/fail_running.$contender.sql ;; esac
     q -c "VACUUM $tables"
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
@@ -106,15 +106,17 @@ for sync in $SYNC_MODES; do
                 done
             done
             # The same fail_running with the history on, then with history
-            # and NOTIFY on (job_control only; each compared with its own
+            # and NOTIFY at commit (logged), then with history and deferred
+            # notifications (job_control only; each compared with its own
             # fail_running above).
-            for variant in history logged; do
+            for variant in history logged deferred; do
                 run=$((run + 1))
                 for c in $(seq 0 $((clients - 1))); do
                     q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
                 done
                 options="-c job_control.history=on"
                 [ "$variant" = logged ] && options="$options -c job_control.notify=on"
+                [ "$variant" = deferred ] && options="$options -c job_control.notify=deferred"
                 measure "fail_running_$variant" "$sync" "$clients" "$round" job_control "$run" "$options"
             done
         done

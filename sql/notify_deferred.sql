@@ -69,13 +69,13 @@ SELECT pg_terminate_backend(pid) FROM pg_stat_activity
  WHERE backend_type = 'job_control notifier' AND datname = current_database();
 SELECT pg_temp.wait_for('pg_temp.notifier_count() = 0') AS stopped;
 SELECT pg_sleep(1.1);  -- a backend looks for the notifier at most once a second
-SELECT job_control.job_fail('77000000-0000-0000-0000-000000000001', 'boom') ->> 'state';
+SELECT job_control.job_reschedule('77000000-0000-0000-0000-000000000001', true) -> 'job' ->> 'state';
 SELECT pg_temp.wait_for('pg_temp.notifier_count() = 1', 5) AS restarted;
 SELECT pg_temp.wait_for('(SELECT count(*) = 0 FROM job_control.job_notifications)') AS sent;
 
 -- Back to notifications at commit: nothing is queued.
 SET job_control.notify = on;
-SELECT job_control.job_reschedule('77000000-0000-0000-0000-000000000001', true) -> 'job' ->> 'state';
+SELECT job_control.job_start('77000000-0000-0000-0000-000000000001', 'worker-2') ->> 'state';
 SELECT count(*) AS queued FROM job_control.job_notifications;
 
 RESET job_control.notify;

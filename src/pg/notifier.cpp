@@ -73,12 +73,19 @@ bool try_advisory_lock(PGFunction lock, int32 key) {
 }
 
 // Backend side: the notifier last found (its process's slot, which stays in
-// shared memory, and its pid, which tells whether the slot still holds it),
-// and when to look again.
+// shared memory, and its pid), and when to look again.
 PGPROC* g_notifier = nullptr;
 int g_notifier_pid = 0;
 TimestampTz g_next_lookup = 0;
 bool g_wake_at_commit = false;
+
+// Whether the notifier last found still runs: a process owns its latch from
+// start to exit. Read without a lock: a stale answer costs a spurious
+// wake-up, which latches allow, or an early look-up.
+bool notifier_alive() {
+  return g_notifier != nullptr &&
+         g_notifier->procLatch.owner_pid == g_notifier_pid;
+}
 
 // Starts the notifier and waits until it runs; returns its pid, or 0.
 int start_notifier(Oid owner) {
@@ -112,9 +119,9 @@ int start_notifier(Oid owner) {
   return pid;
 }
 
-// Finds this database's notifier, or starts one. Connected to SPI.
-void find_or_start_notifier(Oid owner) {
-  if (g_notifier != nullptr) return;  // checked when waking it
+// Finds this database's notifier, or starts one; at most once a second.
+// Connected to SPI.
+void find_notifier(Oid owner) {
   const TimestampTz now = GetCurrentTimestamp();
   if (now < g_next_lookup) return;
   g_next_lookup = TimestampTzPlusMilliseconds(now, kLookupIntervalMs);
@@ -133,17 +140,11 @@ void find_or_start_notifier(Oid owner) {
   g_notifier_pid = pid;
 }
 
-// Called at the end of every transaction; raises nothing, takes no lock
-// (a stale read of the slot's pid only costs a spurious wake-up, which a
-// latch allows, or a look-up).
+// Called at the end of every transaction; raises nothing, takes no lock.
 void wake_notifier(XactEvent event, void*) {
   if (!g_wake_at_commit) return;
-  if (event == XACT_EVENT_COMMIT && g_notifier != nullptr) {
-    if (g_notifier->pid == g_notifier_pid) {
-      SetLatch(&g_notifier->procLatch);
-    } else {
-      g_notifier = nullptr;  // gone: look it up again
-    }
+  if (event == XACT_EVENT_COMMIT && notifier_alive()) {
+    SetLatch(&g_notifier->procLatch);
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
       event == XACT_EVENT_PREPARE) {
@@ -279,7 +280,7 @@ void queue_notification(const char* payload, Oid owner) {
     const Datum values[1] = {CStringGetTextDatum(payload)};
     const char nulls[1] = {' '};
     run_many(insert, values, nulls, false);
-    find_or_start_notifier(owner);
+    if (!notifier_alive()) find_notifier(owner);
   });
   g_wake_at_commit = true;
 }
