@@ -122,6 +122,11 @@ int start_notifier(Oid owner) {
 // Finds this database's notifier, or starts one; at most once a second.
 // Connected to SPI.
 void find_notifier(Oid owner) {
+  if (g_notifier == nullptr && g_notifier_pid != 0) {
+    // Started by this backend, it may have joined the process array since.
+    g_notifier = BackendPidGetProc(g_notifier_pid);
+    if (g_notifier != nullptr) return;
+  }
   const TimestampTz now = GetCurrentTimestamp();
   if (now < g_next_lookup) return;
   g_next_lookup = TimestampTzPlusMilliseconds(now, kLookupIntervalMs);
