@@ -2,9 +2,9 @@
 # job_control.notify = deferred, end to end: a libpq listener
 # (test/tools/notify_listener.cpp) receives, from the notifier, every change
 # of every committed transaction, in order within a transaction, identical
-# payloads included, and nothing of a rolled-back one; then the changes of
-# four concurrent writers, each once. Needs a running server and
-# build/notify_listener.
+# payloads included, and nothing of a rolled-back one; then, the notifier
+# stopped, the changes of four concurrent writers, each once, sent by the one
+# notifier they start. Needs a running server and build/notify_listener.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ listener=
 cleanup() {
     [ -n "$listener" ] && kill "$listener" 2>/dev/null
     dropdb --if-exists --force $db 2>/dev/null
-    rm -f "$out"
+    rm -f "$out" "$out".writer*
 }
 trap cleanup EXIT
 dropdb --if-exists --force $db 2>/dev/null
@@ -48,14 +48,27 @@ SELECT job_control.job_start('$job', 'worker-1');
 SELECT job_control.job_fail('$job', 'boom again');
 COMMIT;
 SQL
+# The concurrent writers find no notifier (stopped here) and race to start
+# one: one runs, none of them warns.
+psql -X -q -At -d $db >/dev/null <<'SQL'
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+ WHERE backend_type = 'job_control notifier' AND datname = current_database();
+DO $$ BEGIN
+    WHILE EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'job_control notifier') LOOP
+        PERFORM pg_sleep(0.05);
+        PERFORM pg_stat_clear_snapshot();
+    END LOOP;
+END $$;
+SQL
 writer_pids=()
 for w in $(seq $writers); do  # one transaction a job
     for _ in $(seq $jobs_per_writer); do
         echo "SELECT job_control.job_create('nql-forecast', '{\"nql\": \"q\"}', '{\"company_id\": $w}');"
-    done | psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null &
+    done | psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null 2>"$out.writer$w" &
     writer_pids+=($!)
 done
 for pid in "${writer_pids[@]}"; do wait "$pid"; done
+warnings=$(cat "$out".writer* | grep -c WARNING || true)
 status=0
 wait $listener || status=$?
 listener=
@@ -70,11 +83,14 @@ job_control notifier {\"job_id\": \"$job\", \"company_id\": 7, \"from\": \"runni
 concurrent=$(sed -n '8,$p' "$out" | grep -c '^job_control notifier .*"from": null, "to": "pending"' || true)
 distinct=$(sed -n '8,$p' "$out" | sort -u | wc -l)
 left=$(psql -X -At -d $db -c "SELECT count(*) FROM job_control.job_notifications")
+notifiers=$(psql -X -At -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'job_control notifier'")
 if [ $status -ne 0 ] || [ "$sequence" != "$expected_sequence" ] \
    || [ "$concurrent" -ne $((writers * jobs_per_writer)) ] \
-   || [ "$distinct" -ne $((writers * jobs_per_writer)) ] || [ "$left" -ne 0 ]; then
-    echo "notify_test: listener exit $status, $concurrent creations ($distinct distinct), $left left queued; received:"
+   || [ "$distinct" -ne $((writers * jobs_per_writer)) ] || [ "$left" -ne 0 ] \
+   || [ "$notifiers" -ne 1 ] || [ "$warnings" -ne 0 ]; then
+    echo "notify_test: listener exit $status, $concurrent creations ($distinct distinct), $left left queued, $notifiers notifiers, $warnings warnings; received:"
+    cat "$out".writer*
     cat "$out"
     exit 1
 fi
-echo "notify_test: the notifier delivered $expected notifications (6 in order, identical ones included, none rolled back; $((writers * jobs_per_writer)) from $writers concurrent writers)"
+echo "notify_test: the notifier delivered $expected notifications (6 in order, identical ones included, none rolled back; $((writers * jobs_per_writer)) from $writers concurrent writers, who started one new notifier)"
