@@ -1,4 +1,5 @@
--- Nothing is granted to PUBLIC (but current_company(), which the policies call).
+-- Nothing is granted to PUBLIC but current_company(), which the policies call,
+-- and the functions of the CHECK constraints, which every writer runs.
 CREATE FUNCTION pg_temp.attempt(statement text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE statement;

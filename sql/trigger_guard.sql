@@ -80,6 +80,20 @@ INSERT INTO job_control.jobs (company_id, request_source, state, type, input, co
 VALUES (7, '{"company_id": 7}', 'running', 'nql-forecast', '{"nql": "q"}', now());
 INSERT INTO job_control.jobs (company_id, request_source, type, input)
 VALUES (8, '{"company_id": 7}', 'nql-forecast', '{"nql": "q"}');
+-- The checks are C functions (1.3) with the meaning of the SQL expressions
+-- they replace: company_id = (request_source ->> 'company_id')::bigint, so a
+-- company id written as a string matches, one that is no integer is refused
+-- by bigint's input (22P02), and a request source without one passes.
+INSERT INTO job_control.jobs (company_id, request_source, type, input)
+VALUES (7, '{"company_id": "7"}', 'nql-forecast', '{"nql": "string id"}');
+INSERT INTO job_control.jobs (company_id, request_source, type, input)
+VALUES (7, '{"company_id": "seven"}', 'nql-forecast', '{"nql": "q"}');
+INSERT INTO job_control.jobs (company_id, request_source, type, input)
+VALUES (7, '{"type": "api_user"}', 'nql-forecast', '{"nql": "no company id"}');
+SELECT input ->> 'nql' AS accepted FROM job_control.jobs
+ WHERE input ->> 'nql' IN ('string id', 'no company id') ORDER BY 1;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = 'job_control.jobs'::regclass AND contype = 'c' ORDER BY 1;
 UPDATE job_control.jobs SET failures = '{}' WHERE job_id = :'p';
 UPDATE job_control.jobs SET failures = '"x"' WHERE job_id = :'p';
 INSERT INTO job_control.jobs (company_id, request_source, type, input, failures)

@@ -8,13 +8,16 @@ SELECT pg_describe_object(classid, objid, objsubid) AS object
 CREATE TEMP TABLE fresh_definitions AS
 SELECT p.oid::regprocedure::text AS routine, pg_get_functiondef(p.oid) AS definition
   FROM pg_proc p WHERE p.pronamespace = 'job_control'::regnamespace;
--- Definitions of triggers, indexes, policies, table options and persistence.
+-- Definitions of triggers, indexes, policies, constraints, table options and
+-- persistence.
 CREATE FUNCTION pg_temp.schema_definitions() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
      WHERE t.tgrelid = 'job_control.jobs'::regclass AND NOT t.tgisinternal
     UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'job_control'
     UNION ALL SELECT format('%s %s %s', tablename, policyname, qual) FROM pg_policies
      WHERE schemaname = 'job_control'
+    UNION ALL SELECT format('%s %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid), convalidated)
+      FROM pg_constraint WHERE connamespace = 'job_control'::regnamespace
     UNION ALL SELECT format('%s %s %s', c.relname, c.relpersistence, c.reloptions) FROM pg_class c
      WHERE c.relnamespace = 'job_control'::regnamespace AND c.relkind IN ('r', 'v')
 $$;
