@@ -54,6 +54,24 @@ TEST(Format, TimestampCalendarAgreesWithDayCountsOverFourCenturies) {
   }
 }
 
+TEST(Format, TimestampTimeOfDayMatchesPrintfAcrossTheDay) {
+  // Times of day spread over a day (a prime step), on two dates.
+  for (const std::int64_t day : {0LL, 9828LL}) {
+    for (std::int64_t micros = 0; micros < kMicrosPerDay;
+         micros += 7'919'111'111LL / 1000) {
+      char expected[64];
+      std::snprintf(expected, sizeof expected,
+                    "T%02lld:%02lld:%02lld.%06lld+00:00",
+                    static_cast<long long>(micros / 3'600'000'000LL),
+                    static_cast<long long>(micros / 60'000'000 % 60),
+                    static_cast<long long>(micros / 1'000'000 % 60),
+                    static_cast<long long>(micros % 1'000'000));
+      ASSERT_EQ(ts(day * kMicrosPerDay + micros).substr(10), expected)
+          << micros;
+    }
+  }
+}
+
 TEST(Format, TimestampInfinities) {
   EXPECT_EQ(ts(std::numeric_limits<std::int64_t>::max()), "infinity");
   EXPECT_EQ(ts(std::numeric_limits<std::int64_t>::min()), "-infinity");

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Instructions per call, counted by valgrind's callgrind: the deterministic
+# complement of bench/run.sh. TPS on these shared 2-core VMs varies by 1.5x
+# from run to run; the number of instructions a call executes does not. It
+# measures CPU work only (no lock waits, no WAL flush, no cache misses), which
+# is what decides with synchronous_commit off.
+#
+#   bench/instructions.sh                # 1000 calls per contender and workload
+#   CALLS=300 bench/instructions.sh      # quicker
+#
+# Setup as bench/run.sh (same tables, same role), then each contender's
+# statement runs as a prepared statement in a single-user backend under
+# callgrind, counting what EXECUTE does (the kept plan, its execution, the
+# result's output). Two runs per measurement, of WARM and of
+# WARM + CALLS calls; their difference over CALLS is the cost of one call
+# with warm caches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CALLS=${CALLS:-1000}
+WARM=${WARM:-100}
+CONTENDERS=${CONTENDERS:-"limit job_control plpgsql"}
+WORKLOADS=${WORKLOADS:-"fail_running fail_terminal"}
+
+scripts/install-deps.sh
+if ! command -v valgrind >/dev/null; then
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get install -y -qq valgrind >/dev/null
+fi
+scripts/build.sh
+. scripts/cluster.sh
+cluster_start
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+q -f bench/setup.sql
+q -c "CALL bench.seed(1, 10000, 'failed')" \
+  -c "CALL bench.seed(100, $((2 * WARM + CALLS)), 'running')" \
+  -c "CALL bench.seed(4, 50000, 'completed')" \
+  -c "VACUUM ANALYZE"
+as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null
+[ -n "${DEBUG_KEEP:-}" ] && trap - EXIT
+
+# The statement of bench/workloads/<workload>.<contender>.sql, with its job id
+# as parameter $1.
+statement_of() {
+    tail -1 "bench/workloads/$1.$2.sql" | sed -e 's/bench\.job_uuid([^)]*)/$1/' -e 's/;$//'
+}
+
+# job_ids <workload> <first> <count>: the job ids of the calls, as literals
+# (an expression such as bench.job_uuid() would be planned and run by every
+# EXECUTE, and count for more than the calls themselves). Same ids as
+# bench.job_uuid(pool, n).
+job_ids() {
+    local i
+    for i in $(seq "$2" $(($2 + $3 - 1))); do
+        case $1 in
+            fail_running) printf "'%08x-0000-4000-8000-%012x'\n" 100 "$i" ;;
+            fail_terminal) printf "'%08x-0000-4000-8000-%012x'\n" 1 $((i % 10000 + 1)) ;;
+        esac
+    done
+}
+
+# instructions <workload> <contender> <first> <count>: callgrind's count.
+instructions() {
+    local script=$CLUSTER_DIR/script.sql out=$CLUSTER_DIR/callgrind.out
+    {
+        echo "SET ROLE bench_app"
+        echo "PREPARE call(uuid) AS $(statement_of "$1" "$2")"
+        job_ids "$1" "$3" "$4" | sed 's/.*/EXECUTE call(&)/'
+    } >"$script"
+    chmod 644 "$script"
+    rm -f "$out"
+    as_server_user valgrind --tool=callgrind --collect-atstart=no \
+        --toggle-collect=ExecuteQuery --callgrind-out-file="$out" \
+        "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres \
+        <"$script" >"$CLUSTER_DIR/single.log" 2>&1
+    if grep -q ERROR "$CLUSTER_DIR/single.log"; then
+        grep -m3 ERROR "$CLUSTER_DIR/single.log" >&2
+        return 1
+    fi
+    sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$out" | head -1
+}
+
+echo "== instructions per call ($CALLS calls after $WARM)"
+results=$CLUSTER_DIR/instructions.tsv
+: >"$results"
+for workload in $WORKLOADS; do
+    for contender in $CONTENDERS; do
+        # Distinct jobs for each run: a fail moves its job only once.
+        warm=$(instructions "$workload" "$contender" 1 "$WARM")
+        all=$(instructions "$workload" "$contender" $((WARM + 1)) $((WARM + CALLS)))
+        per_call=$(( (all - warm) / CALLS ))
+        printf '%s\t%s\t%s\n' "$workload" "$contender" "$per_call" >>"$results"
+        printf '  %-14s %-12s %9s instructions per call\n' "$workload" "$contender" "$per_call"
+    done
+done
+
+{
+    echo "# job_control: instructions per call"
+    echo
+    echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ); $(postgres --version 2>/dev/null || pg_config --version); valgrind's callgrind,"
+    echo "$CALLS calls after $WARM, prepared, as bench_app, in a single-user backend (bench/instructions.sh)."
+    echo "Ratio = LIMIT's instructions / the contender's (above 1: less work than LIMIT)."
+    echo
+    echo "| workload | contender | instructions per call | ratio to LIMIT |"
+    echo "|---|---|---|---|"
+    awk -F'\t' '{ ir[$1, $2] = $3; order[++n] = $1 SUBSEP $2 }
+        END { for (i = 1; i <= n; i++) { split(order[i], k, SUBSEP)
+              printf "| %s | %s | %d | %.2f |\n", k[1], k[2], ir[order[i]], ir[k[1], "limit"] / ir[order[i]] } }' "$results"
+} | tee bench/out/instructions.md
