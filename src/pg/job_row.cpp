@@ -10,11 +10,36 @@ namespace jc::pg {
 
 namespace {
 
-Datum column(const JobRow& row, int column, bool* is_null) {
-  const int attnum =
-      row.table_attnums ? row.table_attnums[column] : row.offset + column;
-  return heap_getattr(row.tuple, attnum, row.desc, is_null);
+int attnum_of(const JobRow& row, int column) {
+  return row.table_attnums ? row.table_attnums[column] : row.offset + column;
 }
+
+Datum column(const JobRow& row, int column, bool* is_null) {
+  return heap_getattr(row.tuple, attnum_of(row, column), row.desc, is_null);
+}
+
+// A job's columns, deformed in one pass: heap_getattr would walk the tuple
+// from its start for every column after the first variable-length one.
+struct Columns {
+  const JobRow& row;
+  Datum* values;
+  bool* nulls;
+
+  explicit Columns(const JobRow& job)
+      : row(job),
+        values(static_cast<Datum*>(
+            palloc(sizeof(Datum) * static_cast<std::size_t>(job.desc->natts)))),
+        nulls(static_cast<bool*>(
+            palloc(sizeof(bool) * static_cast<std::size_t>(job.desc->natts)))) {
+    heap_deform_tuple(job.tuple, job.desc, values, nulls);
+  }
+
+  Datum get(int column, bool* is_null) const {
+    const int index = attnum_of(row, column) - 1;
+    *is_null = nulls[index];
+    return values[index];
+  }
+};
 
 void push_null(JsonbParseState** state) {
   JsonbValue v;
@@ -32,34 +57,34 @@ void push_string(JsonbParseState** state, const char* text, std::size_t len) {
   pushJsonbValue(state, WJB_VALUE, &v);
 }
 
-void push_uuid(JsonbParseState** state, const JobRow& row, int attnum) {
+void push_uuid(JsonbParseState** state, const Columns& row, int column) {
   bool is_null;
-  Datum d = column(row, attnum, &is_null);
+  Datum d = row.get(column, &is_null);
   if (is_null) return push_null(state);
   auto& text = *static_cast<char(*)[kUuidTextSize]>(palloc(kUuidTextSize));
   format_uuid(DatumGetUUIDP(d)->data, text);
   push_string(state, text, kUuidTextSize - 1);
 }
 
-void push_text(JsonbParseState** state, const JobRow& row, int attnum) {
+void push_text(JsonbParseState** state, const Columns& row, int column) {
   bool is_null;
-  Datum d = column(row, attnum, &is_null);
+  Datum d = row.get(column, &is_null);
   if (is_null) return push_null(state);
   text* t = DatumGetTextPP(d);
   push_string(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-void push_enum(JsonbParseState** state, const JobRow& row, int attnum) {
+void push_enum(JsonbParseState** state, const Columns& row, int column) {
   bool is_null;
-  Datum d = column(row, attnum, &is_null);
+  Datum d = row.get(column, &is_null);
   if (is_null) return push_null(state);
   const char* label = enum_label(d);
   push_string(state, label, std::strlen(label));
 }
 
-void push_timestamp(JsonbParseState** state, const JobRow& row, int attnum) {
+void push_timestamp(JsonbParseState** state, const Columns& row, int column) {
   bool is_null;
-  Datum d = column(row, attnum, &is_null);
+  Datum d = row.get(column, &is_null);
   if (is_null) return push_null(state);
   auto& text =
       *static_cast<char(*)[kTimestampTextSize]>(palloc(kTimestampTextSize));
@@ -75,9 +100,9 @@ void push_jsonb_value(JsonbParseState** state, Jsonb* jb) {
   pushJsonbValue(state, WJB_VALUE, &v);
 }
 
-void push_jsonb(JsonbParseState** state, const JobRow& row, int attnum) {
+void push_jsonb(JsonbParseState** state, const Columns& row, int column) {
   bool is_null;
-  Datum d = column(row, attnum, &is_null);
+  Datum d = row.get(column, &is_null);
   if (is_null) return push_null(state);
   push_jsonb_value(state, DatumGetJsonbP(d));
 }
@@ -111,8 +136,9 @@ Jsonb* job_to_jsonb(const JobRow& row) {
   return JsonbValueToJsonb(push_job(&state, row));
 }
 
-JsonbValue* push_job(JsonbParseState** parse_state, const JobRow& row) {
+JsonbValue* push_job(JsonbParseState** parse_state, const JobRow& job) {
   JsonbParseState*& state = *parse_state;
+  const Columns row(job);
   // Keys in jsonb's own order (shorter first, then bytewise), so that the
   // sort the builder runs at the end of the object finds them sorted.
   pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
