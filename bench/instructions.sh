@@ -7,13 +7,16 @@
 #
 #   bench/instructions.sh                # 1000 calls per contender and workload
 #   CALLS=300 bench/instructions.sh      # quicker
+#   DEBUG_KEEP=1 bench/instructions.sh   # keep the cluster directory and its
+#                                        # callgrind.out, for callgrind_annotate
 #
 # Setup as bench/run.sh (same tables, same role), then each contender's
 # statement runs as a prepared statement in a single-user backend under
 # callgrind, counting what EXECUTE does (the kept plan, its execution, the
 # result's output). Two runs per measurement, of WARM and of
 # WARM + CALLS calls; their difference over CALLS is the cost of one call
-# with warm caches.
+# with warm caches. Last, the cost of a claim (job_claim) with 60,000 and
+# with 1,060,000 finished jobs in the table: it should not change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +38,7 @@ q -f bench/setup.sql
 q -c "CALL bench.seed(1, 10000, 'failed')" \
   -c "CALL bench.seed(100, $((2 * WARM + CALLS)), 'running')" \
   -c "CALL bench.seed(4, 50000, 'completed')" \
+  -c "CALL bench.seed(200, $((2 * (2 * WARM + CALLS))), 'pending')" \
   -c "VACUUM ANALYZE"
 as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null
 [ -n "${DEBUG_KEEP:-}" ] && trap - EXIT
@@ -59,25 +63,52 @@ job_ids() {
     done
 }
 
-# instructions <workload> <contender> <first> <count>: callgrind's count.
-instructions() {
-    local script=$CLUSTER_DIR/script.sql out=$CLUSTER_DIR/callgrind.out
-    {
-        echo "SET ROLE bench_app"
-        echo "PREPARE call(uuid) AS $(statement_of "$1" "$2")"
-        job_ids "$1" "$3" "$4" | sed 's/.*/EXECUTE call(&)/'
-    } >"$script"
-    chmod 644 "$script"
+# count_instructions <script>: callgrind's count of the EXECUTEs of a
+# script run by a single-user backend as bench_app.
+count_instructions() {
+    local out=$CLUSTER_DIR/callgrind.out
+    chmod 644 "$1"
     rm -f "$out"
     as_server_user valgrind --tool=callgrind --collect-atstart=no \
         --toggle-collect=ExecuteQuery --callgrind-out-file="$out" \
         "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres \
-        <"$script" >"$CLUSTER_DIR/single.log" 2>&1
+        <"$1" >"$CLUSTER_DIR/single.log" 2>&1
     if grep -q ERROR "$CLUSTER_DIR/single.log"; then
         grep -m3 ERROR "$CLUSTER_DIR/single.log" >&2
         return 1
     fi
     sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$out" | head -1
+}
+
+# instructions <workload> <contender> <first> <count>
+instructions() {
+    local script=$CLUSTER_DIR/script.sql
+    {
+        echo "SET ROLE bench_app"
+        echo "PREPARE call(uuid) AS $(statement_of "$1" "$2")"
+        job_ids "$1" "$3" "$4" | sed 's/.*/EXECUTE call(&)/'
+    } >"$script"
+    count_instructions "$script"
+}
+
+# claim_instructions <count>: that many claims of one job each.
+claim_instructions() {
+    local script=$CLUSTER_DIR/script.sql
+    {
+        echo "SET ROLE bench_app"
+        echo "PREPARE call AS SELECT job ->> 'job_id' FROM job_control.job_claim('executor-1') AS job"
+        yes "EXECUTE call" | head -n "$1"
+    } >"$script"
+    count_instructions "$script"
+}
+
+# claim_per_call: the instructions of one claim, warm (as above: WARM claims
+# against WARM + CALLS).
+claim_per_call() {
+    local warm all
+    warm=$(claim_instructions "$WARM")
+    all=$(claim_instructions $((WARM + CALLS)))
+    echo $(( (all - warm) / CALLS ))
 }
 
 echo "== instructions per call ($CALLS calls after $WARM)"
@@ -94,6 +125,21 @@ for workload in $WORKLOADS; do
     done
 done
 
+echo "== a claim with the backlog of finished jobs"
+finished_jobs() {
+    echo "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL" \
+        | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" postgres 2>/dev/null \
+        | sed -n 's/^[[:space:]]*1: count = "\([0-9]*\)".*/\1/p'
+}
+finished_small=$(finished_jobs)
+claim_small=$(claim_per_call)
+echo "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at) SELECT bench.job_uuid(300, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}', now(), now(), now() FROM generate_series(1, 1000000) AS n" \
+    | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres >/dev/null 2>&1
+finished_large=$(finished_jobs)
+claim_large=$(claim_per_call)
+printf '  claim: %s instructions with %s finished jobs, %s with %s\n' \
+    "$claim_small" "$finished_small" "$claim_large" "$finished_large"
+
 {
     echo "# job_control: instructions per call"
     echo
@@ -106,4 +152,7 @@ done
     awk -F'\t' '{ ir[$1, $2] = $3; order[++n] = $1 SUBSEP $2 }
         END { for (i = 1; i <= n; i++) { split(order[i], k, SUBSEP)
               printf "| %s | %s | %d | %.2f |\n", k[1], k[2], ir[order[i]], ir[k[1], "limit"] / ir[order[i]] } }' "$results"
+    echo
+    echo "A claim (job_claim, one job): $claim_small instructions with $finished_small finished jobs in the table,"
+    echo "$claim_large with $finished_large."
 } | tee bench/out/instructions.md
