@@ -91,10 +91,13 @@ instructions() {
     count_instructions "$script"
 }
 
-# claim_instructions <count>: that many claims of one job each.
+# claim_instructions <count>: that many claims of one job each, from a
+# vacuumed queue (each claim leaves a dead entry at its head, which
+# autovacuum would clear; not counted: only EXECUTE is).
 claim_instructions() {
     local script=$CLUSTER_DIR/script.sql
     {
+        echo "VACUUM job_control.job_queue, job_control.job_leases"
         echo "SET ROLE bench_app"
         echo "PREPARE call AS SELECT job ->> 'job_id' FROM job_control.job_claim('executor-1') AS job"
         yes "EXECUTE call" | head -n "$1"
