@@ -72,6 +72,13 @@ bool try_advisory_lock(PGFunction lock, int32 key) {
       DirectFunctionCall2(lock, Int32GetDatum(kLockClass), Int32GetDatum(key)));
 }
 
+// The queue's OID; InvalidOid when job_control is not installed.
+Oid queue_relation() {
+  const Oid schema = get_namespace_oid("job_control", true);
+  return OidIsValid(schema) ? get_relname_relid(kQueueTable, schema)
+                            : InvalidOid;
+}
+
 // Backend side: the notifier last found (its process's slot, which stays in
 // shared memory, and its pid), and when to look again.
 PGPROC* g_notifier = nullptr;
@@ -186,13 +193,6 @@ void end_transaction() {
   pgstat_report_activity(STATE_IDLE, nullptr);
 }
 
-// The queue's OID; InvalidOid when job_control is not installed.
-Oid queue_relation() {
-  const Oid schema = get_namespace_oid("job_control", true);
-  return OidIsValid(schema) ? get_relname_relid(kQueueTable, schema)
-                            : InvalidOid;
-}
-
 SPIPlanPtr g_take_batch = nullptr;
 
 struct Batch {
@@ -270,16 +270,14 @@ void prepare_notification_queue() {
 
 void queue_notification(const char* payload, Oid owner) {
   Statement& insert = notification_insert_statement();
-  if (insert.plan == nullptr) {  // once a backend: does 1.3 define the queue?
-    const Oid schema = get_namespace_oid("job_control", false);
-    if (!OidIsValid(get_relname_relid(kQueueTable, schema))) {
-      ereport(ERROR,
-              (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-               errmsg("job_control.notify = deferred needs job_control 1.3 "
-                      "or later"),
-               errhint("Run ALTER EXTENSION job_control UPDATE, or set "
-                       "job_control.notify to on.")));
-    }
+  // Once a backend: does the install (1.3) have the queue?
+  if (insert.plan == nullptr && !OidIsValid(queue_relation())) {
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("job_control.notify = deferred needs job_control 1.3 "
+                    "or later"),
+             errhint("Run ALTER EXTENSION job_control UPDATE, or set "
+                     "job_control.notify to on.")));
   }
   run_as_owner(owner, [&] {
     const Datum values[1] = {CStringGetTextDatum(payload)};
