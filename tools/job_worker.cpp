@@ -19,7 +19,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "libpq_handles.hpp"
+#include "tool_support.hpp"
 
 namespace {
 
@@ -113,10 +113,6 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse(argc, argv));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "job_worker: %s\n", e.what());
-    return 1;
-  }
+  return jc::tools::run_tool("job_worker",
+                             [&] { return run(parse(argc, argv)); });
 }

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "libpq_handles.hpp"
+#include "tool_support.hpp"
 
 namespace {
 
@@ -116,10 +116,6 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse(argc, argv));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "notify_listener: %s\n", e.what());
-    return 1;
-  }
+  return jc::tools::run_tool("notify_listener",
+                             [&] { return run(parse(argc, argv)); });
 }

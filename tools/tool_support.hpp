@@ -1,8 +1,11 @@
-// libpq connections and results owned by C++ handles, for the libpq tools.
+// What the libpq tools share: connections and results owned by C++
+// handles, and their main's error report.
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <cstdio>
+#include <exception>
 #include <memory>
 #include <stdexcept>
 
@@ -36,6 +39,18 @@ inline Result exec(PGconn* conn, const char* sql, int nparams,
     throw std::runtime_error(PQerrorMessage(conn));
   }
   return r;
+}
+
+// A tool's main: returns what `run` returns, or reports the exception that
+// ended it as "<tool>: <what>" and returns 1.
+template <typename Run>
+int run_tool(const char* tool, Run run) {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", tool, e.what());
+    return 1;
+  }
 }
 
 }  // namespace jc::tools
