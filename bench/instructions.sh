@@ -91,26 +91,28 @@ instructions() {
     count_instructions "$script"
 }
 
-# claim_instructions <count>: that many claims of one job each, from a
-# vacuumed queue (each claim leaves a dead entry at its head, which
-# autovacuum would clear; not counted: only EXECUTE is).
+# claim_instructions <first, unused> <count>: that many claims of one job
+# each, from a vacuumed queue (each claim leaves a dead entry at its head,
+# which autovacuum would clear; not counted: only EXECUTE is).
 claim_instructions() {
     local script=$CLUSTER_DIR/script.sql
     {
         echo "VACUUM job_control.job_queue, job_control.job_leases"
         echo "SET ROLE bench_app"
         echo "PREPARE call AS SELECT job ->> 'job_id' FROM job_control.job_claim('executor-1') AS job"
-        yes "EXECUTE call" | head -n "$1"
+        yes "EXECUTE call" | head -n "$2"
     } >"$script"
     count_instructions "$script"
 }
 
-# claim_per_call: the instructions of one claim, warm (as above: WARM claims
-# against WARM + CALLS).
-claim_per_call() {
+# per_call <measure> <args...>: the instructions of one call with warm
+# caches, from a run of WARM calls and one of WARM + CALLS calls on other
+# jobs (a fail moves its job only once); the measure takes the first job and
+# the number of calls after <args>.
+per_call() {
     local warm all
-    warm=$(claim_instructions "$WARM")
-    all=$(claim_instructions $((WARM + CALLS)))
+    warm=$("$@" 1 "$WARM")
+    all=$("$@" $((WARM + 1)) $((WARM + CALLS)))
     echo $(( (all - warm) / CALLS ))
 }
 
@@ -119,12 +121,9 @@ results=$CLUSTER_DIR/instructions.tsv
 : >"$results"
 for workload in $WORKLOADS; do
     for contender in $CONTENDERS; do
-        # Distinct jobs for each run: a fail moves its job only once.
-        warm=$(instructions "$workload" "$contender" 1 "$WARM")
-        all=$(instructions "$workload" "$contender" $((WARM + 1)) $((WARM + CALLS)))
-        per_call=$(( (all - warm) / CALLS ))
-        printf '%s\t%s\t%s\n' "$workload" "$contender" "$per_call" >>"$results"
-        printf '  %-14s %-12s %9s instructions per call\n' "$workload" "$contender" "$per_call"
+        ir=$(per_call instructions "$workload" "$contender")
+        printf '%s\t%s\t%s\n' "$workload" "$contender" "$ir" >>"$results"
+        printf '  %-14s %-12s %9s instructions per call\n' "$workload" "$contender" "$ir"
     done
 done
 
@@ -135,11 +134,11 @@ finished_jobs() {
         | sed -n 's/^[[:space:]]*1: count = "\([0-9]*\)".*/\1/p'
 }
 finished_small=$(finished_jobs)
-claim_small=$(claim_per_call)
+claim_small=$(per_call claim_instructions)
 echo "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at) SELECT bench.job_uuid(300, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}', now(), now(), now() FROM generate_series(1, 1000000) AS n" \
     | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres >/dev/null 2>&1
 finished_large=$(finished_jobs)
-claim_large=$(claim_per_call)
+claim_large=$(per_call claim_instructions)
 printf '  claim: %s instructions with %s finished jobs, %s with %s\n' \
     "$claim_small" "$finished_small" "$claim_large" "$finished_large"
 
