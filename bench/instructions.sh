@@ -9,6 +9,10 @@
 #   CALLS=300 bench/instructions.sh      # quicker
 #   DEBUG_KEEP=1 bench/instructions.sh   # keep the cluster directory and its
 #                                        # callgrind.out, for callgrind_annotate
+#   SETTINGS="job_control.history=on job_control.notify=deferred" \
+#     CONTENDERS=job_control WORKLOADS=fail_running bench/instructions.sh
+#                                        # the cost with settings (as superuser)
+#   CLAIM=0 bench/instructions.sh        # without the claim's measurement
 #
 # Setup as bench/run.sh (same tables, same role), then each contender's
 # statement runs as a prepared statement in a single-user backend under
@@ -23,6 +27,8 @@ cd "$(dirname "$0")/.."
 CALLS=${CALLS:-1000}
 WARM=${WARM:-100}
 CONTENDERS=${CONTENDERS:-"limit job_control plpgsql"}
+SETTINGS=${SETTINGS:-}
+CLAIM=${CLAIM:-1}
 WORKLOADS=${WORKLOADS:-"fail_running fail_terminal"}
 
 scripts/install-deps.sh
@@ -84,6 +90,7 @@ count_instructions() {
 instructions() {
     local script=$CLUSTER_DIR/script.sql
     {
+        for setting in $SETTINGS; do echo "SET ${setting/=/ = }"; done
         echo "SET ROLE bench_app"
         echo "PREPARE call(uuid) AS $(statement_of "$1" "$2")"
         job_ids "$1" "$3" "$4" | sed 's/.*/EXECUTE call(&)/'
@@ -127,34 +134,40 @@ for workload in $WORKLOADS; do
     done
 done
 
-echo "== a claim with the backlog of finished jobs"
-finished_jobs() {
-    echo "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL" \
-        | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" postgres 2>/dev/null \
-        | sed -n 's/^[[:space:]]*1: count = "\([0-9]*\)".*/\1/p'
-}
-finished_small=$(finished_jobs)
-claim_small=$(per_call claim_instructions)
-echo "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at) SELECT bench.job_uuid(300, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}', now(), now(), now() FROM generate_series(1, 1000000) AS n" \
-    | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres >/dev/null 2>&1
-finished_large=$(finished_jobs)
-claim_large=$(per_call claim_instructions)
-printf '  claim: %s instructions with %s finished jobs, %s with %s\n' \
-    "$claim_small" "$finished_small" "$claim_large" "$finished_large"
+if [ "$CLAIM" = 1 ]; then
+    echo "== a claim with the backlog of finished jobs"
+    finished_jobs() {
+        echo "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL" \
+            | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" postgres 2>/dev/null \
+            | sed -n 's/^[[:space:]]*1: count = "\([0-9]*\)".*/\1/p'
+    }
+    finished_small=$(finished_jobs)
+    claim_small=$(per_call claim_instructions)
+    echo "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at) SELECT bench.job_uuid(300, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}', now(), now(), now() FROM generate_series(1, 1000000) AS n" \
+        | as_server_user "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres >/dev/null 2>&1
+    finished_large=$(finished_jobs)
+    claim_large=$(per_call claim_instructions)
+    printf '  claim: %s instructions with %s finished jobs, %s with %s\n' \
+        "$claim_small" "$finished_small" "$claim_large" "$finished_large"
+fi
 
 {
     echo "# job_control: instructions per call"
     echo
     echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ); $(postgres --version 2>/dev/null || pg_config --version); valgrind's callgrind,"
-    echo "$CALLS calls after $WARM, prepared, as bench_app, in a single-user backend (bench/instructions.sh)."
+    echo "$CALLS calls after $WARM, prepared, as bench_app, in a single-user backend (bench/instructions.sh)${SETTINGS:+, with $SETTINGS}."
     echo "Ratio = LIMIT's instructions / the contender's (above 1: less work than LIMIT)."
     echo
     echo "| workload | contender | instructions per call | ratio to LIMIT |"
     echo "|---|---|---|---|"
     awk -F'\t' '{ ir[$1, $2] = $3; order[++n] = $1 SUBSEP $2 }
         END { for (i = 1; i <= n; i++) { split(order[i], k, SUBSEP)
-              printf "| %s | %s | %d | %.2f |\n", k[1], k[2], ir[order[i]], ir[k[1], "limit"] / ir[order[i]] } }' "$results"
-    echo
-    echo "A claim (job_claim, one job): $claim_small instructions with $finished_small finished jobs in the table,"
-    echo "$claim_large with $finished_large."
+              limit = ir[k[1], "limit"]
+              printf "| %s | %s | %d | %s |\n", k[1], k[2], ir[order[i]],
+                     limit ? sprintf("%.2f", limit / ir[order[i]]) : "(LIMIT not run)" } }' "$results"
+    if [ "$CLAIM" = 1 ]; then
+        echo
+        echo "A claim (job_claim, one job): $claim_small instructions with $finished_small finished jobs in the table,"
+        echo "$claim_large with $finished_large."
+    fi
 } | tee bench/out/instructions.md
