@@ -44,6 +44,23 @@ SELECT payload FROM job_control.job_notifications ORDER BY id;
 ROLLBACK;
 SELECT count(*) AS queued_after_rollback FROM job_control.job_notifications;
 
+-- While the queue is as created its rows are inserted without SQL (above);
+-- with a trigger a DBA adds they are inserted by SQL, which fires it.
+CREATE FUNCTION pg_temp.show_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'queued: %', NEW.payload::jsonb ->> 'to';
+  RETURN NEW;
+END $$;
+CREATE TRIGGER show_queued AFTER INSERT ON job_control.job_notifications
+  FOR EACH ROW EXECUTE FUNCTION pg_temp.show_queued();
+BEGIN;
+INSERT INTO job_control.jobs (job_id, company_id, request_source, type, input)
+VALUES ('77000000-0000-0000-0000-000000000001', 7, '{"company_id": 7}', 'nql-forecast', '{"nql": "q"}');
+SELECT job_control.job_start('77000000-0000-0000-0000-000000000001', 'worker-1') ->> 'state';
+SELECT payload::jsonb ->> 'to' AS queued FROM job_control.job_notifications ORDER BY id;
+ROLLBACK;
+DROP TRIGGER show_queued ON job_control.job_notifications;
+
 -- After the commit the notifier sends them and empties the queue; one
 -- notifier serves the database.
 INSERT INTO job_control.jobs (job_id, company_id, request_source, type, input)

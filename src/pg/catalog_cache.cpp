@@ -26,8 +26,13 @@ struct EnumEntry {
 };
 EnumEntry g_enums[kEnumSlots];
 
+// The reverse: the value of each job state, read together.
+bool g_state_values_known = false;
+Oid g_state_values[kAllStates.size()];
+
 void forget_enums(Datum, int, uint32) {
   for (EnumEntry& e : g_enums) e.oid = InvalidOid;
+  g_state_values_known = false;
 }
 
 EnumEntry read_enum(Oid oid) {
@@ -53,6 +58,24 @@ EnumEntry lookup_enum(Oid oid) {
     return e;
   }
   return read_enum(oid);  // the table is full: uncached
+}
+
+void read_state_values() {
+  const Oid schema = get_namespace_oid("job_control", true);
+  const Oid type = OidIsValid(schema)
+                       ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+                                         CStringGetDatum("job_state"),
+                                         ObjectIdGetDatum(schema))
+                       : InvalidOid;
+  for (const JobState state : kAllStates) {
+    g_state_values[static_cast<int>(state)] =
+        OidIsValid(type)
+            ? GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+                              ObjectIdGetDatum(type),
+                              CStringGetDatum(state_name(state).data()))
+            : InvalidOid;
+  }
+  g_state_values_known = true;
 }
 
 // Attribute numbers and OIDs, for the one jobs table of this database.
@@ -93,6 +116,11 @@ JobState enum_job_state(Datum enum_value) {
     elog(ERROR, "job_control: \"%s\" is not a job state", NameStr(e.label));
   }
   return static_cast<JobState>(e.state);
+}
+
+Oid job_state_value(JobState state) {
+  if (!g_state_values_known) read_state_values();
+  return g_state_values[static_cast<int>(state)];
 }
 
 const JobAttnums& job_attnums(Relation jobs) {

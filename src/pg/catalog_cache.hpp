@@ -16,6 +16,9 @@ void register_catalog_caches();
 // The label of an enum value, e.g. "pending" (palloc'd copy).
 const char* enum_label(Datum enum_value);
 JobState enum_job_state(Datum enum_value);
+// The job_control.job_state value of `state`; InvalidOid when the type or
+// the label is missing.
+Oid job_state_value(JobState state);
 
 // Attribute numbers of the jobs table's columns: those the trigger uses, and
 // `job_columns[c]`, the attnum of JobColumn c (job_row.hpp), so that a table

@@ -2,7 +2,7 @@
 #include "postgres_headers.hpp"
 
 #include "catalog_cache.hpp"
-#include "history_writer.hpp"
+#include "direct_insert.hpp"
 #include "notifier.hpp"
 #include "settings.hpp"
 
@@ -14,7 +14,7 @@ void _PG_init(void);
 void _PG_init(void) {
   jc::pg::settings::define();
   jc::pg::register_catalog_caches();
-  jc::pg::register_history_writer();
+  jc::pg::register_direct_tables();
   jc::pg::register_notifier_wakeup();
 }
 }

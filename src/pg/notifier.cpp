@@ -21,6 +21,7 @@ extern "C" {
 #include <csignal>
 #include <cstring>
 
+#include "direct_insert.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
 #include "transition_log.hpp"
@@ -127,7 +128,6 @@ int start_notifier(Oid owner) {
 }
 
 // Finds this database's notifier, or starts one; at most once a second.
-// Connected to SPI.
 void find_notifier(Oid owner) {
   if (g_notifier == nullptr && g_notifier_pid != 0) {
     // Started by this backend, it may have joined the process array since.
@@ -141,11 +141,15 @@ void find_notifier(Oid owner) {
                            CStringGetTextDatum(kNotifierType)};
   const char nulls[2] = {' ', ' '};
   int pid = 0;
-  if (run_many(worker_lookup_statement(), values, nulls, true) > 0) {
-    bool is_null;
-    pid = DatumGetInt32(heap_getattr(SPI_tuptable->vals[0], 1,
-                                     SPI_tuptable->tupdesc, &is_null));
-  } else if (try_advisory_lock(pg_try_advisory_xact_lock_int4, kStarterLock)) {
+  run_as_owner(owner, [&] {
+    if (run_many(worker_lookup_statement(), values, nulls, true) > 0) {
+      bool is_null;
+      pid = DatumGetInt32(heap_getattr(SPI_tuptable->vals[0], 1,
+                                       SPI_tuptable->tupdesc, &is_null));
+    }
+  });
+  if (pid == 0 &&
+      try_advisory_lock(pg_try_advisory_xact_lock_int4, kStarterLock)) {
     pid = start_notifier(owner);
   }
   g_notifier = pid != 0 ? BackendPidGetProc(pid) : nullptr;
@@ -279,12 +283,16 @@ void queue_notification(const char* payload, Oid owner) {
              errhint("Run ALTER EXTENSION job_control UPDATE, or set "
                      "job_control.notify to on.")));
   }
-  run_as_owner(owner, [&] {
-    const Datum values[1] = {CStringGetTextDatum(payload)};
-    const char nulls[1] = {' '};
-    run_many(insert, values, nulls, false);
-    if (!notifier_alive()) find_notifier(owner);
-  });
+  const Datum text = CStringGetTextDatum(payload);
+  const Datum values[2] = {Datum(0), text};
+  const bool nulls[2] = {true, false};
+  if (!insert_directly(DirectTable::kNotificationQueue, owner, values, nulls)) {
+    run_as_owner(owner, [&] {
+      const char sql_nulls[1] = {' '};
+      run_many(insert, &text, sql_nulls, false);
+    });
+  }
+  if (!notifier_alive()) find_notifier(owner);
   g_wake_at_commit = true;
 }
 

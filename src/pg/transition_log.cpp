@@ -5,7 +5,8 @@ extern "C" {
 #include "utils/json.h"
 }
 
-#include "history_writer.hpp"
+#include "catalog_cache.hpp"
+#include "direct_insert.hpp"
 #include "job_store.hpp"
 #include "notifier.hpp"
 #include "owner_spi.hpp"
@@ -15,10 +16,28 @@ namespace jc::pg {
 
 namespace {
 
+// The history row with the states as job_state values, written without SQL;
+// false when it must be written with SQL.
+bool insert_history_directly(const TransitionEvent& e, Datum role) {
+  const Oid from = e.from ? job_state_value(*e.from) : InvalidOid;
+  const Oid to = job_state_value(e.to);
+  if ((e.from && !OidIsValid(from)) || !OidIsValid(to)) return false;
+  const Datum values[7] = {e.job_id,
+                           e.company_id,
+                           ObjectIdGetDatum(from),
+                           ObjectIdGetDatum(to),
+                           TimestampTzGetDatum(e.at),
+                           role,
+                           e.executor};
+  const bool nulls[7] = {false, false, e.from == nullptr, false,
+                         false, false, !e.has_executor};
+  return insert_directly(DirectTable::kHistory, e.owner, values, nulls);
+}
+
 void insert_history(const TransitionEvent& e) {
   // Written as the history's owner: writers of jobs need no INSERT right on
   // the audit trail. The recorded role is the caller's.
-  const char* role = GetUserNameFromId(GetUserId(), false);
+  const Datum role = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
   if (insert_history_directly(e, role)) return;
   run_as_owner(e.owner, [&] {
     const Datum values[7] = {
@@ -27,7 +46,7 @@ void insert_history(const TransitionEvent& e) {
         e.from ? CStringGetTextDatum(state_name(*e.from).data()) : Datum(0),
         CStringGetTextDatum(state_name(e.to).data()),
         TimestampTzGetDatum(e.at),
-        CStringGetTextDatum(role),
+        role,
         e.executor};
     const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n',        ' ',
                            ' ', ' ', e.has_executor ? ' ' : 'n'};
