@@ -85,8 +85,9 @@ SELECT job_control.job_reschedule(:'one', true) ->> 'outcome' AS outcome,
        job_control.job_fail(:'one', 'again') ->> 'state' AS state;
 
 -- Once an operation has moved jobs four times in a row, the backend starts
--- its calls with the UPDATE (a no-op then costs the UPDATE and the SELECT);
--- after a no-op, with the fast path again.
+-- its calls with the move (job_move.hpp), whose first read also answers a
+-- no-op: one scan as well (on the SQL path, the UPDATE and the SELECT: two).
+-- After a no-op, it starts with the fast path again.
 INSERT INTO job_control.jobs (company_id, request_source, state, type, input, executor)
 SELECT 1, '{"company_id": 1}', 'running', 'nql-forecast', '{"nql": "worker"}', 'w1'
   FROM generate_series(1, 4);

@@ -4,6 +4,7 @@
 
 #include "guard.hpp"
 #include "job_errors.hpp"
+#include "job_move.hpp"
 #include "job_peek.hpp"
 #include "job_store.hpp"
 #include "limits.hpp"
@@ -25,10 +26,17 @@ struct Attempt {
   std::string_view executor;
 };
 
-Attempt attempt_transition(Statement& update, const Datum* values,
-                           const char* nulls) {
+// One try at moving the job: without SQL where job_move.hpp allows it,
+// else the guarded UPDATE and, if it moved nothing, a SELECT of the job.
+Attempt attempt_transition(Operation op, Statement& update, const Datum* values,
+                           const char* nulls, const std::string_view* fence) {
   return pg_guarded([&] {
     Attempt a{};
+    const Move m = move_job(op, values[0], values[1], nulls[1] == 'n', fence);
+    if (m.usable) {
+      a = {m.moved, m.found, m.row, m.state, m.has_executor, m.executor};
+      return a;
+    }
     if (run(update, values, nulls, false, &a.row)) {
       a.moved = a.found = true;
       return a;
@@ -213,7 +221,7 @@ TransitionResult transition(Operation op, const JobId& id, Datum value,
   MemoryContext caller = CurrentMemoryContext;
   spi_connect();
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    const Attempt a = attempt_transition(update, values, nulls);
+    const Attempt a = attempt_transition(op, update, values, nulls, fence);
     if (a.moved) {
       choice.moved();
       return {finish_with(a.row, caller), true};

@@ -10,39 +10,16 @@ extern "C" {
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 }
 
+#include "caller_access.hpp"
 #include "catalog_cache.hpp"
 #include "job_row.hpp"
-#include "settings.hpp"
 
 namespace jc::pg {
 
 namespace {
-
-// How the caller may see the jobs, as the UPDATE of the SQL path would.
-enum class Access { kSqlPathNeeded, kAllJobs, kCompanyJobs };
-
-Access caller_access(const JobsRelation& relation) {
-  // A read-only transaction (or a standby) refuses the UPDATE: 25006.
-  if (XactReadOnly) return Access::kSqlPathNeeded;
-  const Oid user = GetUserId();
-  if (pg_class_aclcheck(relation.table, user, ACL_SELECT) != ACLCHECK_OK ||
-      pg_class_aclcheck(relation.table, user, ACL_UPDATE) != ACLCHECK_OK) {
-    return Access::kSqlPathNeeded;  // which raises 42501
-  }
-  if (check_enable_rls(relation.table, InvalidOid, true) != RLS_ENABLED) {
-    return Access::kAllJobs;
-  }
-  // Bound by row security: applied here only if it is the extension's own
-  // tenant policy, and row_security is on (off, the SQL path raises).
-  if (!row_security || !relation.only_tenant_policy) {
-    return Access::kSqlPathNeeded;
-  }
-  return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
-}
 
 // Reads the job into `peek`; builds its jsonb if `op` leaves it as it is.
 void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
@@ -60,9 +37,7 @@ void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
   bool is_null;
   // A job of another company does not exist for a tenant session.
   if (index_getnext_slot(scan, ForwardScanDirection, slot) &&
-      (access != Access::kCompanyJobs ||
-       DatumGetInt64(slot_getattr(slot, attnums.company_id, &is_null)) ==
-           settings::company())) {
+      visible_to(access, slot_getattr(slot, attnums.company_id, &is_null))) {
     bool should_free;
     const JobRow row{ExecFetchSlotHeapTuple(slot, false, &should_free),
                      RelationGetDescr(jobs), 0, attnums.job_columns};

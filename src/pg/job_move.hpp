@@ -1,0 +1,49 @@
+// The move of a job without SQL: what the guarded UPDATE of the SQL path
+// (job_store.hpp, transition_statement) does, done with the executor's own
+// routines instead of a statement: the job is found through the primary key
+// under a fresh snapshot, as the statement would take; only if the call
+// moves it, its newest version is locked (the tuple lock that UPDATE takes,
+// waiting for a concurrent writer, then following the row to its newest
+// version) and the guard checked again on that version, as EvalPlanQual
+// does; then ExecSimpleRelationUpdate (the single-row update logical
+// replication applies rows with) fires the BEFORE ROW trigger, checks the
+// constraints, writes the new version and its index entries. No plan to
+// revalidate, no executor to start and end: a third of a call's work.
+//
+// Used only where nothing else could differ from the SQL path: READ
+// COMMITTED (under REPEATABLE READ and SERIALIZABLE the statement's
+// serialization checks and predicate locks decide), a transaction that may
+// write, the caller holding the SELECT and UPDATE privileges the UPDATE
+// checks, no row security but the extension's tenant policy (applied as it
+// says, to the old and the new version), a plain table whose only UPDATE
+// trigger is the extension's jobs_maintain (no rules, no statement or AFTER
+// triggers, no partitions). Otherwise the call takes the SQL path.
+#pragma once
+
+#include "postgres_headers.hpp"
+
+#include <string_view>
+
+#include "job_row.hpp"
+#include "job_state.hpp"
+
+namespace jc::pg {
+
+struct Move {
+  bool usable;  // false: take the SQL path
+  bool moved;   // the job moved; `row` is its new version
+  bool found;
+  JobRow row;  // when found: the new version, or the version that stayed
+  JobState state;
+  bool has_executor;
+  std::string_view executor;
+};
+
+// Moves job `id` by `op` with `value` ($2 of the SQL path: the executor of
+// a start, the result of a completion, the failure entry of a fail), if
+// `fence` (the executor that must hold the job, or nullptr) holds. A
+// guarded body; the row is allocated in CurrentMemoryContext.
+Move move_job(Operation op, Datum id, Datum value, bool value_null,
+              const std::string_view* fence);
+
+}  // namespace jc::pg
