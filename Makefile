@@ -14,13 +14,13 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o 
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index fast_path direct_insert notify_deferred upgrade extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index fast_path direct_insert job_move notify_deferred upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \
 	claim_concurrent claim_vs_cancel heartbeat_vs_reap reap_twice fail_many_overlap \
 	fencing_after_reschedule notify_on_commit \
-	lease_cleanup_vs_claim serializable_noop_read
+	lease_cleanup_vs_claim serializable_noop_read move_vs_delete
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output_iso \
 	--load-extension=job_control
 

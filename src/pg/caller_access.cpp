@@ -1,6 +1,8 @@
 #include "caller_access.hpp"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/table.h"
 #include "utils/rls.h"
 }
 
@@ -8,9 +10,9 @@ extern "C" {
 
 namespace jc::pg {
 
+namespace {
+
 Access caller_access(const JobsRelation& relation) {
-  // A read-only transaction (or a standby) refuses the UPDATE: 25006.
-  if (XactReadOnly) return Access::kSqlPathNeeded;
   const Oid user = GetUserId();
   if (pg_class_aclcheck(relation.table, user, ACL_SELECT) != ACLCHECK_OK ||
       pg_class_aclcheck(relation.table, user, ACL_UPDATE) != ACLCHECK_OK) {
@@ -27,9 +29,36 @@ Access caller_access(const JobsRelation& relation) {
   return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
 }
 
+}  // namespace
+
 bool visible_to(Access access, Datum company_id) {
   return access != Access::kCompanyJobs ||
          DatumGetInt64(company_id) == settings::company();
+}
+
+OpenJobs open_jobs(LOCKMODE lockmode) {
+  OpenJobs open{};
+  // A read-only transaction (or a standby) refuses the UPDATE: 25006.
+  // Checked before any lock: a standby grants no lock that writes.
+  if (XactReadOnly) return open;
+  Relation table = table_open(jobs_relation().table, lockmode);
+  const JobsRelation& facts = jobs_relation();
+  const Access access = caller_access(facts);
+  if (access == Access::kSqlPathNeeded ||
+      RelationGetRelid(table) != facts.table) {
+    table_close(table, NoLock);
+    return open;
+  }
+  open.table = table;
+  open.primary_key = index_open(facts.primary_key, lockmode);
+  open.access = access;
+  open.facts = &facts;
+  return open;
+}
+
+void close_jobs(const OpenJobs& jobs) {
+  index_close(jobs.primary_key, NoLock);
+  table_close(jobs.table, NoLock);
 }
 
 }  // namespace jc::pg

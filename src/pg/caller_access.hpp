@@ -16,9 +16,21 @@ enum class Access {
   kCompanyJobs,  // only the jobs of job_control.company_id (tenant policy)
 };
 
-Access caller_access(const JobsRelation& relation);
-
 // Whether a job of `company_id` is visible under `access`.
 bool visible_to(Access access, Datum company_id);
+
+// The jobs table and its primary key, opened with `lockmode` (the lock the
+// SQL path's statement would take, held to the end of the transaction), and
+// the caller's access, decided after the lock: taking it applies the
+// invalidations queued before it (a policy, a trigger just added). `table`
+// is nullptr, nothing opened, when the caller must take the SQL path.
+struct OpenJobs {
+  Relation table;
+  Relation primary_key;
+  Access access;
+  const JobsRelation* facts;
+};
+OpenJobs open_jobs(LOCKMODE lockmode);
+void close_jobs(const OpenJobs& jobs);
 
 }  // namespace jc::pg

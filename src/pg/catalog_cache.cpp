@@ -9,6 +9,7 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 
+#include "job_move.hpp"
 #include "job_row.hpp"
 #include "tenant_policy.hpp"
 
@@ -81,13 +82,13 @@ void read_state_values() {
 // Attribute numbers and OIDs, for the one jobs table of this database.
 Oid g_jobs_relid = InvalidOid;
 JobAttnums g_attnums;
-JobsRelation g_jobs_relation{InvalidOid, InvalidOid, false};
+JobsRelation g_jobs_relation{InvalidOid, InvalidOid, false, false};
 
 void forget_jobs_table(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_jobs_relid) g_jobs_relid = InvalidOid;
   if (relid == InvalidOid || relid == g_jobs_relation.table ||
       relid == g_jobs_relation.primary_key) {
-    g_jobs_relation = {InvalidOid, InvalidOid, false};
+    g_jobs_relation = {InvalidOid, InvalidOid, false, false};
   }
 }
 
@@ -162,7 +163,8 @@ const JobsRelation& jobs_relation() {
     Relation jobs = table_open(table, AccessShareLock);
     const JobsRelation found{
         table, RelationGetPrimaryKeyIndex(jobs),
-        only_tenant_policy(jobs, job_attnums(jobs).company_id)};
+        only_tenant_policy(jobs, job_attnums(jobs).company_id),
+        updates_plainly(jobs)};
     table_close(jobs, NoLock);
     g_jobs_relation = found;
   }

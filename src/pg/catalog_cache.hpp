@@ -43,6 +43,7 @@ struct JobsRelation {
   Oid table;
   Oid primary_key;
   bool only_tenant_policy;  // see tenant_policy.hpp
+  bool updates_plainly;     // see job_move.hpp
 };
 const JobsRelation& jobs_relation();
 

@@ -7,6 +7,8 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "executor/executor.h"
 #include "utils/fmgroids.h"
@@ -15,33 +17,29 @@ extern "C" {
 }
 
 #include "caller_access.hpp"
+#include "call_support.hpp"
 #include "catalog_cache.hpp"
 
 namespace jc::pg {
 
 namespace {
 
-// Whether an UPDATE of the jobs table would do anything besides what
-// ExecSimpleRelationUpdate does: apply a rule, route to a partition, fire a
-// trigger other than the extension's BEFORE ROW jobs_maintain.
-bool needs_sql(Relation jobs) {
-  const Form_pg_class c = jobs->rd_rel;
-  if (c->relkind != RELKIND_RELATION || c->relispartition ||
-      jobs->rd_rules != nullptr) {
-    return true;
+// The extension's jobs_maintain trigger: BEFORE ROW, for every column, no
+// WHEN, its C function in schema job_control.
+bool is_own_maintain_trigger(const Trigger& t) {
+  if (std::string_view(t.tgname) != "jobs_maintain" ||
+      !TRIGGER_FOR_ROW(t.tgtype) || !TRIGGER_FOR_BEFORE(t.tgtype) ||
+      t.tgnattr != 0 || t.tgqual != nullptr) {
+    return false;
   }
-  const TriggerDesc* triggers = jobs->trigdesc;
-  if (triggers == nullptr) return false;
-  for (int i = 0; i < triggers->numtriggers; ++i) {
-    const Trigger& t = triggers->triggers[i];
-    const bool fires_on_update = TRIGGER_FOR_UPDATE(t.tgtype);
-    const bool ours = std::string_view(t.tgname) == "jobs_maintain" &&
-                      TRIGGER_FOR_ROW(t.tgtype) &&
-                      TRIGGER_FOR_BEFORE(t.tgtype) && t.tgnattr == 0 &&
-                      t.tgqual == nullptr;
-    if (fires_on_update && !ours) return true;
-  }
-  return false;
+  HeapTuple proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(t.tgfoid));
+  if (!HeapTupleIsValid(proc)) return false;
+  const auto* f = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc));
+  const bool ours = f->prolang == ClanguageId &&
+                    std::string_view(NameStr(f->proname)) == "jobs_maintain" &&
+                    f->pronamespace == get_namespace_oid("job_control", true);
+  ReleaseSysCache(proc);
+  return ours;
 }
 
 // The guard of the SQL path's UPDATE, checked on one version of the row.
@@ -52,24 +50,26 @@ struct Guard {
   Access access;
 };
 
-bool passes(const Guard& g, TupleTableSlot* slot, const JobAttnums& cols) {
+// What the UPDATE's scan makes of a version: not the caller's job (another
+// id after a hand-made change, or another company's), the job but the guard
+// fails, or the job to move.
+enum class Verdict { kNotTheJob, kStays, kMoves };
+
+Verdict judge(const Guard& g, TupleTableSlot* slot, const JobAttnums& cols) {
   bool is_null;
   const Datum id = slot_getattr(slot, cols.job_id, &is_null);
   if (is_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, id, g.id)) ||
       !visible_to(g.access, slot_getattr(slot, cols.company_id, &is_null))) {
-    return false;
+    return Verdict::kNotTheJob;
   }
   const JobState state =
       enum_job_state(slot_getattr(slot, cols.state, &is_null));
   if (g.fence != nullptr) {
     const Datum executor = slot_getattr(slot, cols.executor, &is_null);
-    if (is_null) return false;
-    text* t = DatumGetTextPP(executor);
-    if (std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) != *g.fence) {
-      return false;
-    }
+    if (is_null || text_view(executor) != *g.fence) return Verdict::kStays;
   }
-  return decide(g.op, state).effect == Effect::kMove;
+  return decide(g.op, state).effect == Effect::kMove ? Verdict::kMoves
+                                                     : Verdict::kStays;
 }
 
 // The new version as the SQL path's SET list makes it from `old`.
@@ -79,8 +79,9 @@ HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
   bool is_null;
   const JobState from = enum_job_state(slot_getattr(old, cols.state, &is_null));
   int attnums[3] = {cols.state, 0, 0};
-  Datum values[3] = {ObjectIdGetDatum(job_state_value(decide(op, from).target)),
-                     value, Datum(0)};
+  const Oid target = job_state_value(decide(op, from).target);
+  if (!OidIsValid(target)) elog(ERROR, "job_control: job_state is incomplete");
+  Datum values[3] = {ObjectIdGetDatum(target), value, Datum(0)};
   bool nulls[3] = {false, value_null, true};
   int count = 1;
   switch (op) {
@@ -152,20 +153,35 @@ void settle(Move& m, HeapTuple tuple, TupleDesc desc, const JobAttnums& cols) {
 
 }  // namespace
 
+bool updates_plainly(Relation jobs) {
+  const Form_pg_class c = jobs->rd_rel;
+  if (c->relkind != RELKIND_RELATION || c->relispartition ||
+      jobs->rd_rules != nullptr) {
+    return false;
+  }
+  const TriggerDesc* triggers = jobs->trigdesc;
+  for (int i = 0; triggers != nullptr && i < triggers->numtriggers; ++i) {
+    const Trigger& t = triggers->triggers[i];
+    if (TRIGGER_FOR_UPDATE(t.tgtype) && !is_own_maintain_trigger(t)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Move move_job(Operation op, Datum id, Datum value, bool value_null,
               const std::string_view* fence) {
   Move m{};
   if (IsolationUsesXactSnapshot()) return m;
-  const JobsRelation& relation = jobs_relation();
-  const Access access = caller_access(relation);
-  if (access == Access::kSqlPathNeeded) return m;
-  // The locks the UPDATE takes, held to the end of the transaction.
-  Relation jobs = table_open(relation.table, RowExclusiveLock);
-  if (needs_sql(jobs)) {
-    table_close(jobs, NoLock);
+  // The locks the UPDATE takes.
+  const OpenJobs open = open_jobs(RowExclusiveLock);
+  if (open.table == nullptr) return m;
+  if (!open.facts->updates_plainly) {
+    close_jobs(open);
     return m;
   }
-  Relation primary_key = index_open(relation.primary_key, RowExclusiveLock);
+  Relation jobs = open.table;
+  const Access access = open.access;
   const JobAttnums& cols = job_attnums(jobs);
   TupleDesc desc = CreateTupleDescCopy(RelationGetDescr(jobs));
   const Guard guard{op, id, fence, access};
@@ -177,40 +193,41 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
   Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
   ScanKeyData key;
   ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
-  IndexScanDesc scan = index_beginscan(jobs, primary_key, snapshot, 1, 0);
+  IndexScanDesc scan = index_beginscan(jobs, open.primary_key, snapshot, 1, 0);
   index_rescan(scan, &key, 1, nullptr, 0);
   TupleTableSlot* seen = table_slot_create(jobs, nullptr);
   TupleTableSlot* locked = table_slot_create(jobs, nullptr);
-  bool is_null;
-  if (!index_getnext_slot(scan, ForwardScanDirection, seen) ||
-      !visible_to(access, slot_getattr(seen, cols.company_id, &is_null))) {
-    // not found: m.found stays false
-  } else if (!passes(guard, seen, cols)) {
+  const Verdict seen_verdict =
+      index_getnext_slot(scan, ForwardScanDirection, seen)
+          ? judge(guard, seen, cols)
+          : Verdict::kNotTheJob;
+  if (seen_verdict == Verdict::kStays) {
     settle(m, ExecCopySlotHeapTuple(seen), desc, cols);  // no lock, as UPDATE
-  } else {
+  } else if (seen_verdict == Verdict::kMoves) {
     TM_FailureData failure;
     const TM_Result lock = table_tuple_lock(
         jobs, &seen->tts_tid, snapshot, locked, GetCurrentCommandId(true),
         LockTupleNoKeyExclusive, LockWaitBlock,
         TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &failure);
-    if (lock == TM_Ok && !passes(guard, locked, cols)) {
-      // Changed meanwhile: the newest version fails the guard (it stays
-      // locked, as after EvalPlanQual).
+    // The newest version, locked, is judged again (as by EvalPlanQual); one
+    // that no longer passes stays locked, as after EvalPlanQual.
+    const Verdict newest =
+        lock == TM_Ok ? judge(guard, locked, cols) : Verdict::kNotTheJob;
+    if (newest == Verdict::kStays) {
       settle(m, ExecCopySlotHeapTuple(locked), desc, cols);
-    } else if (lock == TM_Ok) {
+    } else if (newest == Verdict::kMoves) {
       HeapTuple next = new_version(locked, desc, cols, op, value, value_null);
       settle(m, update_row(jobs, snapshot, locked, next), desc, cols);
       m.moved = true;
-    } else if (lock != TM_Deleted) {
-      m.usable = false;  // modified by this command: as the SQL path says
+    } else if (lock != TM_Ok && lock != TM_Deleted) {
+      m.usable = false;  // modified by this very command: the SQL path says
     }
   }
   ExecDropSingleTupleTableSlot(locked);
   ExecDropSingleTupleTableSlot(seen);
   index_endscan(scan);
   UnregisterSnapshot(snapshot);
-  index_close(primary_key, NoLock);
-  table_close(jobs, NoLock);
+  close_jobs(open);
   return m;
 }
 

@@ -39,6 +39,11 @@ struct Move {
   std::string_view executor;
 };
 
+// Whether an UPDATE of `jobs` does nothing but what ExecSimpleRelationUpdate
+// does: no rule, no partition, no trigger on UPDATE but the extension's
+// BEFORE ROW jobs_maintain. Cached in JobsRelation.
+bool updates_plainly(Relation jobs);
+
 // Moves job `id` by `op` with `value` ($2 of the SQL path: the executor of
 // a start, the result of a completion, the failure entry of a fail), if
 // `fence` (the executor that must hold the job, or nullptr) holds. A

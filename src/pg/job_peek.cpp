@@ -64,16 +64,12 @@ void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
 
 Peek peek_job(Datum id, Operation op, const std::string_view* fence) {
   Peek peek{};
-  const JobsRelation& relation = jobs_relation();
-  const Access access = caller_access(relation);
-  if (access == Access::kSqlPathNeeded) return peek;
+  // Locks as a SELECT takes them.
+  const OpenJobs jobs = open_jobs(AccessShareLock);
+  if (jobs.table == nullptr) return peek;
   peek.usable = true;
-  // Locks as a SELECT takes them, held to the end of the transaction.
-  Relation jobs = table_open(relation.table, AccessShareLock);
-  Relation primary_key = index_open(relation.primary_key, AccessShareLock);
-  read_job(jobs, primary_key, id, op, fence, access, &peek);
-  index_close(primary_key, NoLock);
-  table_close(jobs, NoLock);
+  read_job(jobs.table, jobs.primary_key, id, op, fence, jobs.access, &peek);
+  close_jobs(jobs);
   return peek;
 }
 
