@@ -71,15 +71,28 @@ SELECT jsonb_array_length(failures) AS failures,
        pg_column_size(failures) > 4000 AS stored_large
   FROM job_control.jobs WHERE job_id = :'direct';
 
--- A CHECK constraint a DBA adds holds for the moves.
-ALTER TABLE job_control.jobs ADD CONSTRAINT regress_no_bad_worker
-  CHECK (executor IS DISTINCT FROM 'bad');
+-- A CHECK constraint a DBA adds holds for the moves, as it stands: its
+-- function redefined, or the constraint dropped, the next move sees it.
+CREATE FUNCTION regress_allowed_worker(executor text) RETURNS boolean
+  LANGUAGE sql IMMUTABLE AS $$ SELECT executor IS DISTINCT FROM 'bad' $$;
+ALTER TABLE job_control.jobs ADD CONSTRAINT regress_allowed_worker
+  CHECK (regress_allowed_worker(executor));
 SELECT job_control.job_reschedule(:'direct', true) ->> 'outcome';
 \set VERBOSITY terse
 SELECT job_control.job_start(:'direct', 'bad');
 \set VERBOSITY default
 SELECT state, executor FROM job_control.jobs WHERE job_id = :'direct';
-ALTER TABLE job_control.jobs DROP CONSTRAINT regress_no_bad_worker;
+CREATE OR REPLACE FUNCTION regress_allowed_worker(executor text) RETURNS boolean
+  LANGUAGE sql IMMUTABLE AS $$ SELECT executor IS DISTINCT FROM 'worse' $$;
+SELECT job_control.job_start(:'direct', 'bad') ->> 'executor';
+SELECT job_control.job_reschedule(:'direct') ->> 'outcome';
+\set VERBOSITY terse
+SELECT job_control.job_start(:'direct', 'worse');
+\set VERBOSITY default
+ALTER TABLE job_control.jobs DROP CONSTRAINT regress_allowed_worker;
+SELECT job_control.job_start(:'direct', 'worse') ->> 'executor';
+SELECT job_control.job_reschedule(:'direct') ->> 'outcome';
+DROP FUNCTION regress_allowed_worker(text);
 
 -- An index on a column the moves change gets an entry for every version.
 CREATE EXTENSION amcheck;

@@ -11,7 +11,11 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "executor/executor.h"
+#include "nodes/readfuncs.h"
+#include "optimizer/optimizer.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
@@ -40,6 +44,60 @@ bool is_own_maintain_trigger(const Trigger& t) {
                     f->pronamespace == get_namespace_oid("job_control", true);
   ReleaseSysCache(proc);
   return ours;
+}
+
+// The jobs table's CHECK constraints, prepared once per backend. The
+// executor reads their stored text and plans them again for every statement
+// that writes the table (ExecRelCheck), a fifth of a move's work. They are
+// prepared here as ExecRelCheck prepares them (stringToNode,
+// expression_planner, ExecInitExpr) and handed to it through
+// ri_ConstraintExprs, which it fills only when empty; dropped by any
+// invalidation of the table (a constraint added, dropped, validated) or of a
+// function (an inlined SQL function may change). An ExprState is not
+// re-entrant: a move nested in another (a CHECK or trigger function that
+// moves a job) lets the executor prepare its own.
+struct PreparedChecks {
+  Oid table;  // InvalidOid: not prepared
+  ExprState** states;
+  MemoryContext memory;
+  int in_use;
+};
+PreparedChecks g_checks{InvalidOid, nullptr, nullptr, 0};
+
+void forget_checks_of(Datum, Oid relid) {
+  if (relid == InvalidOid || relid == g_checks.table) {
+    g_checks.table = InvalidOid;
+  }
+}
+
+void forget_checks(Datum, int, uint32) { g_checks.table = InvalidOid; }
+
+// The prepared CHECKs of `jobs`, or nullptr: then the executor prepares them.
+ExprState** prepared_checks(Relation jobs) {
+  const TupleConstr* constr = RelationGetDescr(jobs)->constr;
+  if (g_checks.in_use > 0 || constr == nullptr || constr->num_check == 0 ||
+      constr->num_check != jobs->rd_rel->relchecks) {
+    return nullptr;  // nested, none, or a catalog ExecRelCheck reports
+  }
+  if (g_checks.table == RelationGetRelid(jobs)) return g_checks.states;
+  if (g_checks.memory == nullptr) {
+    g_checks.memory = AllocSetContextCreate(CacheMemoryContext,
+                                            "job_control CHECK constraints",
+                                            ALLOCSET_SMALL_SIZES);
+  } else {
+    MemoryContextReset(g_checks.memory);
+  }
+  const MemoryContext caller = MemoryContextSwitchTo(g_checks.memory);
+  auto** states = static_cast<ExprState**>(
+      palloc(sizeof(ExprState*) * static_cast<Size>(constr->num_check)));
+  for (int i = 0; i < constr->num_check; ++i) {
+    auto* check = static_cast<Expr*>(stringToNode(constr->check[i].ccbin));
+    states[i] = ExecInitExpr(expression_planner(check), nullptr);
+  }
+  MemoryContextSwitchTo(caller);
+  g_checks.states = states;
+  g_checks.table = RelationGetRelid(jobs);
+  return states;
 }
 
 // The guard of the SQL path's UPDATE, checked on one version of the row.
@@ -131,8 +189,17 @@ HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
   ExecOpenIndices(target, false);
   EPQState epq;  // unused: the row is locked, no newer version can appear
   EvalPlanQualInit(&epq, estate, nullptr, NIL, -1);
+  target->ri_ConstraintExprs = prepared_checks(jobs);
+  const bool own_checks = target->ri_ConstraintExprs != nullptr;
+  if (own_checks) ++g_checks.in_use;
   PushActiveSnapshot(snapshot);
-  ExecSimpleRelationUpdate(target, estate, &epq, locked, slot);
+  PG_TRY();
+  { ExecSimpleRelationUpdate(target, estate, &epq, locked, slot); }
+  PG_FINALLY();
+  {
+    if (own_checks) --g_checks.in_use;
+  }
+  PG_END_TRY();
   PopActiveSnapshot();
   HeapTuple written = ExecCopySlotHeapTuple(slot);
   EvalPlanQualEnd(&epq);
@@ -152,6 +219,11 @@ void settle(Move& m, HeapTuple tuple, TupleDesc desc, const JobAttnums& cols) {
 }
 
 }  // namespace
+
+void register_prepared_checks() {
+  CacheRegisterRelcacheCallback(forget_checks_of, Datum(0));
+  CacheRegisterSyscacheCallback(PROCOID, forget_checks, Datum(0));
+}
 
 bool updates_plainly(Relation jobs) {
   const Form_pg_class c = jobs->rd_rel;

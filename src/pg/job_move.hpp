@@ -39,6 +39,10 @@ struct Move {
   std::string_view executor;
 };
 
+// Registers the invalidation callbacks of the prepared CHECK constraints;
+// called once by _PG_init.
+void register_prepared_checks();
+
 // Whether an UPDATE of `jobs` does nothing but what ExecSimpleRelationUpdate
 // does: no rule, no partition, no trigger on UPDATE but the extension's
 // BEFORE ROW jobs_maintain. Cached in JobsRelation.

@@ -3,6 +3,7 @@
 
 #include "catalog_cache.hpp"
 #include "direct_insert.hpp"
+#include "job_move.hpp"
 #include "notifier.hpp"
 #include "settings.hpp"
 
@@ -15,6 +16,7 @@ void _PG_init(void) {
   jc::pg::settings::define();
   jc::pg::register_catalog_caches();
   jc::pg::register_direct_tables();
+  jc::pg::register_prepared_checks();
   jc::pg::register_notifier_wakeup();
 }
 }

@@ -273,20 +273,20 @@ void prepare_notification_queue() {
 }
 
 void queue_notification(const char* payload, Oid owner) {
-  Statement& insert = notification_insert_statement();
-  // Once a backend: does the install (1.3) have the queue?
-  if (insert.plan == nullptr && !OidIsValid(queue_relation())) {
-    ereport(ERROR,
-            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-             errmsg("job_control.notify = deferred needs job_control 1.3 "
-                    "or later"),
-             errhint("Run ALTER EXTENSION job_control UPDATE, or set "
-                     "job_control.notify to on.")));
-  }
   const Datum text = CStringGetTextDatum(payload);
   const Datum values[2] = {Datum(0), text};
   const bool nulls[2] = {true, false};
   if (!insert_directly(DirectTable::kNotificationQueue, owner, values, nulls)) {
+    Statement& insert = notification_insert_statement();
+    // Once a backend: does the install (1.3) have the queue?
+    if (insert.plan == nullptr && !OidIsValid(queue_relation())) {
+      ereport(ERROR,
+              (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+               errmsg("job_control.notify = deferred needs job_control 1.3 "
+                      "or later"),
+               errhint("Run ALTER EXTENSION job_control UPDATE, or set "
+                       "job_control.notify to on.")));
+    }
     run_as_owner(owner, [&] {
       const char sql_nulls[1] = {' '};
       run_many(insert, &text, sql_nulls, false);
