@@ -55,6 +55,9 @@ if test/dump_restore.sh; then count 1 0; else count 0 1; fi
 echo "== the libpq example worker"
 if test/worker_test.sh; then count 1 0; else count 0 1; fi
 
+echo "== eight clients racing on 16 jobs: every history chain unbroken"
+if test/race_test.sh; then count 1 0; else count 0 1; fi
+
 echo "== deferred notifications, received by a libpq listener"
 if test/notify_test.sh; then count 1 0; else count 0 1; fi
 
