@@ -6,6 +6,7 @@ extern "C" {
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/sysattr.h"
 #include "access/xact.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
@@ -130,10 +131,11 @@ Verdict judge(const Guard& g, TupleTableSlot* slot, const JobAttnums& cols) {
                                                      : Verdict::kStays;
 }
 
-// The new version as the SQL path's SET list makes it from `old`.
+// The new version as the SQL path's SET list makes it from `old`, and the
+// columns that list names (as a range table entry holds them).
 HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
                       const JobAttnums& cols, Operation op, Datum value,
-                      bool value_null) {
+                      bool value_null, Bitmapset** updated) {
   bool is_null;
   const JobState from = enum_job_state(slot_getattr(old, cols.state, &is_null));
   int attnums[3] = {cols.state, 0, 0};
@@ -169,6 +171,10 @@ HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
     case Operation::kHeartbeat:
       break;
   }
+  for (int i = 0; i < count; ++i) {
+    *updated = bms_add_member(*updated,
+                              attnums[i] - FirstLowInvalidHeapAttributeNumber);
+  }
   bool should_free;
   HeapTuple tuple = ExecFetchSlotHeapTuple(old, false, &should_free);
   return heap_modify_tuple_by_cols(tuple, desc, count, attnums, values, nulls);
@@ -177,15 +183,25 @@ HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
 // Writes `next` over the locked version `locked` as ExecUpdate would, BEFORE
 // ROW trigger included; returns the version written (the trigger's).
 HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
-                     HeapTuple next) {
+                     HeapTuple next, Bitmapset* updated) {
   TupleTableSlot* slot =
       MakeSingleTupleTableSlot(RelationGetDescr(jobs), &TTSOpsHeapTuple);
   ExecStoreHeapTuple(next, slot, false);
   EState* estate = CreateExecutorState();
   estate->es_snapshot = snapshot;
   estate->es_output_cid = GetCurrentCommandId(true);
+  // The table as the statement's range table would hold it: the updated
+  // columns decide the row lock's strength, the trigger's tg_updatedcols
+  // and the index AMs' hint that a key did not change.
+  RangeTblEntry* rte = makeNode(RangeTblEntry);
+  rte->rtekind = RTE_RELATION;
+  rte->relid = RelationGetRelid(jobs);
+  rte->relkind = RELKIND_RELATION;
+  rte->rellockmode = RowExclusiveLock;
+  rte->updatedCols = updated;
+  ExecInitRangeTable(estate, list_make1(rte));
   ResultRelInfo* target = makeNode(ResultRelInfo);
-  InitResultRelInfo(target, jobs, 0, nullptr, 0);
+  InitResultRelInfo(target, jobs, 1, nullptr, 0);
   ExecOpenIndices(target, false);
   EPQState epq;  // unused: the row is locked, no newer version can appear
   EvalPlanQualInit(&epq, estate, nullptr, NIL, -1);
@@ -205,6 +221,7 @@ HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
   EvalPlanQualEnd(&epq);
   ExecCloseIndices(target);
   ExecResetTupleTable(estate->es_tupleTable, false);
+  ExecCloseRangeTableRelations(estate);
   FreeExecutorState(estate);
   ExecDropSingleTupleTableSlot(slot);
   return written;
@@ -288,8 +305,10 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
     if (newest == Verdict::kStays) {
       settle(m, ExecCopySlotHeapTuple(locked), desc, cols);
     } else if (newest == Verdict::kMoves) {
-      HeapTuple next = new_version(locked, desc, cols, op, value, value_null);
-      settle(m, update_row(jobs, snapshot, locked, next), desc, cols);
+      Bitmapset* updated = nullptr;
+      HeapTuple next =
+          new_version(locked, desc, cols, op, value, value_null, &updated);
+      settle(m, update_row(jobs, snapshot, locked, next, updated), desc, cols);
       m.moved = true;
     } else if (lock != TM_Ok && lock != TM_Deleted) {
       m.usable = false;  // modified by this very command: the SQL path says
