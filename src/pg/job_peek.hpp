@@ -6,12 +6,12 @@
 //
 // The read takes the same row-visibility and SERIALIZABLE predicate locks as
 // a SELECT (the index and table access methods take them) and no row lock. It
-// is used only when nothing else could differ from the SQL path: the
-// transaction may write, the caller has the SELECT and UPDATE privileges the
-// UPDATE would check, and the row
-// security that binds it, if any, is the extension's own tenant policy
-// (tenant_policy.hpp), applied here as the policy says. Otherwise, and when
-// the job is to move, the call takes the SQL path.
+// is used only when nothing else could differ from the SQL path
+// (caller_access.hpp: the transaction may write, the caller has the SELECT
+// and UPDATE privileges the UPDATE would check, and the row security that
+// binds it, if any, is the extension's own tenant policy, applied here as
+// the policy says), at any isolation level. Otherwise the call takes the SQL
+// path; a job to move is moved by job_move.hpp or the SQL path.
 #pragma once
 
 #include "postgres_headers.hpp"
