@@ -145,6 +145,15 @@ SELECT job_control.job_reschedule(:'direct', true) ->> 'outcome';
 SELECT from_state, to_state, executor FROM job_control.job_transitions
  WHERE job_id = :'direct' ORDER BY transitioned_at DESC LIMIT 6;
 
+-- A column a DBA adds with a default is not stored in the rows written
+-- before (PostgreSQL keeps the default in the catalog): a move keeps it.
+ALTER TABLE job_control.jobs ADD COLUMN regress_note text NOT NULL DEFAULT 'kept';
+SELECT job_control.job_start(:'direct', 'w8') ->> 'state';
+SELECT job_control.job_fail(:'direct', 'with a note') ->> 'state';
+SELECT state, regress_note FROM job_control.jobs WHERE job_id = :'direct';
+ALTER TABLE job_control.jobs DROP COLUMN regress_note;
+SELECT job_control.job_reschedule(:'direct', true) ->> 'outcome';
+
 -- In a read-only transaction a move is refused as the UPDATE refuses it.
 BEGIN READ ONLY;
 \set VERBOSITY terse

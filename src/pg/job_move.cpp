@@ -131,11 +131,19 @@ Verdict judge(const Guard& g, TupleTableSlot* slot, const JobAttnums& cols) {
                                                      : Verdict::kStays;
 }
 
+// A copy of the slot's row with every column stored, missing ones (added
+// with a default after the row was written) filled in: the copy is read
+// later with a descriptor that has no defaults.
+HeapTuple full_copy(TupleTableSlot* slot) {
+  slot_getallattrs(slot);
+  return heap_form_tuple(slot->tts_tupleDescriptor, slot->tts_values,
+                         slot->tts_isnull);
+}
+
 // The new version as the SQL path's SET list makes it from `old`, and the
 // columns that list names (as a range table entry holds them).
-HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
-                      const JobAttnums& cols, Operation op, Datum value,
-                      bool value_null, Bitmapset** updated) {
+HeapTuple new_version(TupleTableSlot* old, const JobAttnums& cols, Operation op,
+                      Datum value, bool value_null, Bitmapset** updated) {
   bool is_null;
   const JobState from = enum_job_state(slot_getattr(old, cols.state, &is_null));
   int attnums[3] = {cols.state, 0, 0};
@@ -175,9 +183,13 @@ HeapTuple new_version(TupleTableSlot* old, TupleDesc desc,
     *updated = bms_add_member(*updated,
                               attnums[i] - FirstLowInvalidHeapAttributeNumber);
   }
+  // The table's own descriptor: a column added with a default after the row
+  // was written is not stored in it, and only that descriptor knows the
+  // default to carry into the new version.
   bool should_free;
   HeapTuple tuple = ExecFetchSlotHeapTuple(old, false, &should_free);
-  return heap_modify_tuple_by_cols(tuple, desc, count, attnums, values, nulls);
+  return heap_modify_tuple_by_cols(tuple, old->tts_tupleDescriptor, count,
+                                   attnums, values, nulls);
 }
 
 // Writes `next` over the locked version `locked` as ExecUpdate would, BEFORE
@@ -217,6 +229,8 @@ HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
   }
   PG_END_TRY();
   PopActiveSnapshot();
+  // Formed with every column by heap_modify_tuple_by_cols (new_version's
+  // and the trigger's): a plain copy is whole.
   HeapTuple written = ExecCopySlotHeapTuple(slot);
   EvalPlanQualEnd(&epq);
   ExecCloseIndices(target);
@@ -291,7 +305,7 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
           ? judge(guard, seen, cols)
           : Verdict::kNotTheJob;
   if (seen_verdict == Verdict::kStays) {
-    settle(m, ExecCopySlotHeapTuple(seen), desc, cols);  // no lock, as UPDATE
+    settle(m, full_copy(seen), desc, cols);  // no lock, as UPDATE
   } else if (seen_verdict == Verdict::kMoves) {
     TM_FailureData failure;
     const TM_Result lock = table_tuple_lock(
@@ -303,11 +317,11 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
     const Verdict newest =
         lock == TM_Ok ? judge(guard, locked, cols) : Verdict::kNotTheJob;
     if (newest == Verdict::kStays) {
-      settle(m, ExecCopySlotHeapTuple(locked), desc, cols);
+      settle(m, full_copy(locked), desc, cols);
     } else if (newest == Verdict::kMoves) {
       Bitmapset* updated = nullptr;
       HeapTuple next =
-          new_version(locked, desc, cols, op, value, value_null, &updated);
+          new_version(locked, cols, op, value, value_null, &updated);
       settle(m, update_row(jobs, snapshot, locked, next, updated), desc, cols);
       m.moved = true;
     } else if (lock != TM_Ok && lock != TM_Deleted) {
