@@ -154,6 +154,15 @@ SELECT state, regress_note FROM job_control.jobs WHERE job_id = :'direct';
 ALTER TABLE job_control.jobs DROP COLUMN regress_note;
 SELECT job_control.job_reschedule(:'direct', true) ->> 'outcome';
 
+-- A generated column a DBA adds on a column the moves change is computed
+-- again by every move.
+ALTER TABLE job_control.jobs
+  ADD COLUMN regress_running boolean GENERATED ALWAYS AS (state = 'running') STORED;
+SELECT job_control.job_start(:'direct', 'w9') ->> 'state';
+SELECT state, regress_running FROM job_control.jobs WHERE job_id = :'direct';
+ALTER TABLE job_control.jobs DROP COLUMN regress_running;
+SELECT job_control.job_reschedule(:'direct') ->> 'outcome';
+
 -- In a read-only transaction a move is refused as the UPDATE refuses it.
 BEGIN READ ONLY;
 \set VERBOSITY terse
