@@ -17,35 +17,21 @@ namespace jc::pg {
 
 namespace {
 
-struct Attempt {
-  bool moved;  // the UPDATE changed the job; `row` is the new version
-  bool found;
-  JobRow row;
-  JobState state;
-  bool has_executor;
-  std::string_view executor;
-};
-
 // One try at moving the job: without SQL where job_move.hpp allows it,
 // else the guarded UPDATE and, if it moved nothing, a SELECT of the job.
 Attempt attempt_transition(Operation op, Statement& update, const Datum* values,
                            const char* nulls, const std::string_view* fence) {
   return pg_guarded([&] {
     Attempt a{};
-    const Move m = move_job(op, values[0], values[1], nulls[1] == 'n', fence);
-    if (m.usable) {
-      a = {m.moved, m.found, m.row, m.state, m.has_executor, m.executor};
+    if (move_job(op, values[0], values[1], nulls[1] == 'n', fence, &a)) {
       return a;
     }
     if (run(update, values, nulls, false, &a.row)) {
       a.moved = a.found = true;
       return a;
     }
-    a.found = run(fetch_statement(), values, nulls, false, &a.row);
-    if (a.found) {
-      a.state = row_state(a.row);
-      a.has_executor = row_executor(a.row, &a.executor);
-    }
+    JobRow row{};
+    if (run(fetch_statement(), values, nulls, false, &row)) found_job(a, row);
     return a;
   });
 }

@@ -242,14 +242,19 @@ HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
 }
 
 // The job as found (or moved), copied out of the buffer it was read from.
-void settle(Move& m, HeapTuple tuple, TupleDesc desc, const JobAttnums& cols) {
-  m.found = true;
-  m.row = JobRow{tuple, desc, 0, cols.job_columns};
-  m.state = row_state(m.row);
-  m.has_executor = row_executor(m.row, &m.executor);
+void settle(Attempt& a, HeapTuple tuple, TupleDesc desc,
+            const JobAttnums& cols) {
+  found_job(a, JobRow{tuple, desc, 0, cols.job_columns});
 }
 
 }  // namespace
+
+void found_job(Attempt& attempt, const JobRow& row) {
+  attempt.found = true;
+  attempt.row = row;
+  attempt.state = row_state(row);
+  attempt.has_executor = row_executor(row, &attempt.executor);
+}
 
 void register_prepared_checks() {
   CacheRegisterRelcacheCallback(forget_checks_of, Datum(0));
@@ -272,23 +277,24 @@ bool updates_plainly(Relation jobs) {
   return true;
 }
 
-Move move_job(Operation op, Datum id, Datum value, bool value_null,
-              const std::string_view* fence) {
-  Move m{};
-  if (IsolationUsesXactSnapshot()) return m;
+bool move_job(Operation op, Datum id, Datum value, bool value_null,
+              const std::string_view* fence, Attempt* attempt) {
+  if (IsolationUsesXactSnapshot()) return false;
   // The locks the UPDATE takes.
   const OpenJobs open = open_jobs(RowExclusiveLock);
-  if (open.table == nullptr) return m;
+  if (open.table == nullptr) return false;
   if (!open.facts->updates_plainly) {
     close_jobs(open);
-    return m;
+    return false;
   }
   Relation jobs = open.table;
   const Access access = open.access;
   const JobAttnums& cols = job_attnums(jobs);
   TupleDesc desc = CreateTupleDescCopy(RelationGetDescr(jobs));
   const Guard guard{op, id, fence, access};
-  m.usable = true;
+  Attempt& a = *attempt;
+  a = Attempt{};
+  bool usable = true;
 
   // As SPI does before a statement that may write: earlier changes of this
   // statement (another call in the same SELECT list) become visible.
@@ -305,7 +311,7 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
           ? judge(guard, seen, cols)
           : Verdict::kNotTheJob;
   if (seen_verdict == Verdict::kStays) {
-    settle(m, full_copy(seen), desc, cols);  // no lock, as UPDATE
+    settle(a, full_copy(seen), desc, cols);  // no lock, as UPDATE
   } else if (seen_verdict == Verdict::kMoves) {
     TM_FailureData failure;
     const TM_Result lock = table_tuple_lock(
@@ -317,15 +323,15 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
     const Verdict newest =
         lock == TM_Ok ? judge(guard, locked, cols) : Verdict::kNotTheJob;
     if (newest == Verdict::kStays) {
-      settle(m, full_copy(locked), desc, cols);
+      settle(a, full_copy(locked), desc, cols);
     } else if (newest == Verdict::kMoves) {
       Bitmapset* updated = nullptr;
       HeapTuple next =
           new_version(locked, cols, op, value, value_null, &updated);
-      settle(m, update_row(jobs, snapshot, locked, next, updated), desc, cols);
-      m.moved = true;
+      settle(a, update_row(jobs, snapshot, locked, next, updated), desc, cols);
+      a.moved = true;
     } else if (lock != TM_Ok && lock != TM_Deleted) {
-      m.usable = false;  // modified by this very command: the SQL path says
+      usable = false;  // modified by this very command: the SQL path says
     }
   }
   ExecDropSingleTupleTableSlot(locked);
@@ -333,7 +339,7 @@ Move move_job(Operation op, Datum id, Datum value, bool value_null,
   index_endscan(scan);
   UnregisterSnapshot(snapshot);
   close_jobs(open);
-  return m;
+  return usable;
 }
 
 }  // namespace jc::pg

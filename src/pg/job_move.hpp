@@ -29,15 +29,20 @@
 
 namespace jc::pg {
 
-struct Move {
-  bool usable;  // false: take the SQL path
-  bool moved;   // the job moved; `row` is its new version
+// One try at a transition, on either path: the job moved (`row` is its new
+// version), was found and stayed (`row` as it stands), or was not found.
+struct Attempt {
+  bool moved;
   bool found;
-  JobRow row;  // when found: the new version, or the version that stayed
-  JobState state;
+  JobRow row;
+  JobState state;  // of `row`, with its executor: what the state table reads
   bool has_executor;
   std::string_view executor;
 };
+
+// Records `row` (which must outlive `attempt`) as the job found; a guarded
+// body.
+void found_job(Attempt& attempt, const JobRow& row);
 
 // Registers the invalidation callbacks of the prepared CHECK constraints;
 // called once by _PG_init.
@@ -51,8 +56,9 @@ bool updates_plainly(Relation jobs);
 // Moves job `id` by `op` with `value` ($2 of the SQL path: the executor of
 // a start, the result of a completion, the failure entry of a fail), if
 // `fence` (the executor that must hold the job, or nullptr) holds. A
-// guarded body; the row is allocated in CurrentMemoryContext.
-Move move_job(Operation op, Datum id, Datum value, bool value_null,
-              const std::string_view* fence);
+// guarded body; the row is allocated in CurrentMemoryContext. Returns false,
+// having written nothing, when the call must take the SQL path.
+bool move_job(Operation op, Datum id, Datum value, bool value_null,
+              const std::string_view* fence, Attempt* attempt);
 
 }  // namespace jc::pg
