@@ -62,12 +62,7 @@ EnumEntry lookup_enum(Oid oid) {
 }
 
 void read_state_values() {
-  const Oid schema = get_namespace_oid("job_control", true);
-  const Oid type = OidIsValid(schema)
-                       ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-                                         CStringGetDatum("job_state"),
-                                         ObjectIdGetDatum(schema))
-                       : InvalidOid;
+  const Oid type = job_state_type();
   for (const JobState state : kAllStates) {
     g_state_values[static_cast<int>(state)] =
         OidIsValid(type)
@@ -101,6 +96,21 @@ int attnum_of(TupleDesc desc, const char* name) {
 }
 
 }  // namespace
+
+Oid job_control_schema() { return get_namespace_oid("job_control", true); }
+
+Oid job_control_relation(const char* name) {
+  const Oid schema = job_control_schema();
+  return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
+}
+
+Oid job_state_type() {
+  const Oid schema = job_control_schema();
+  return OidIsValid(schema) ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+                                              CStringGetDatum("job_state"),
+                                              ObjectIdGetDatum(schema))
+                            : InvalidOid;
+}
 
 void register_catalog_caches() {
   CacheRegisterSyscacheCallback(ENUMOID, forget_enums, Datum(0));
@@ -155,8 +165,7 @@ const JobAttnums& job_attnums(Relation jobs) {
 
 const JobsRelation& jobs_relation() {
   if (g_jobs_relation.table == InvalidOid) {
-    const Oid table =
-        get_relname_relid("jobs", get_namespace_oid("job_control", false));
+    const Oid table = job_control_relation("jobs");
     if (table == InvalidOid) {
       elog(ERROR, "job_control: the jobs table is missing");
     }

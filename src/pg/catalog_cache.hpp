@@ -13,6 +13,13 @@ namespace jc::pg {
 // Registers the invalidation callbacks; called once by _PG_init.
 void register_catalog_caches();
 
+// Look-ups in the extension's schema (for the caches below and in other
+// files, which keep what they find): InvalidOid when the schema, or the
+// object in it, is missing.
+Oid job_control_schema();
+Oid job_control_relation(const char* name);
+Oid job_state_type();
+
 // The label of an enum value, e.g. "pending" (palloc'd copy).
 const char* enum_label(Datum enum_value);
 JobState enum_job_state(Datum enum_value);

@@ -12,6 +12,7 @@ extern "C" {
 #include <cstring>
 #include <iterator>
 
+#include "catalog_cache.hpp"
 #include "owner_spi.hpp"
 
 namespace jc::pg {
@@ -75,15 +76,13 @@ bool has_column(Form_pg_attribute att, const Column& column, Oid state_type) {
          std::strcmp(NameStr(att->attname), column.name) == 0;
 }
 
-void read_layout(Target& t, Oid schema, Oid table) {
+void read_layout(Target& t, Oid table) {
   t.known = true;
   t.table = table;
   t.usable = false;
   t.identity_sequence = InvalidOid;
   t.identity_column = -1;
-  const Oid state_type =
-      GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-                      CStringGetDatum("job_state"), ObjectIdGetDatum(schema));
+  const Oid state_type = job_state_type();
   Relation rel = table_open(table, AccessShareLock);
   const TupleDesc desc = RelationGetDescr(rel);
   bool same = desc->natts == t.column_count;
@@ -104,11 +103,9 @@ void read_layout(Target& t, Oid schema, Oid table) {
 // create it, and no invalidation would name it).
 const Target* layout(Target& t) {
   if (!t.known) {
-    const Oid schema = get_namespace_oid("job_control", true);
-    const Oid table =
-        OidIsValid(schema) ? get_relname_relid(t.name, schema) : InvalidOid;
+    const Oid table = job_control_relation(t.name);
     if (!OidIsValid(table)) return nullptr;
-    read_layout(t, schema, table);
+    read_layout(t, table);
   }
   return t.usable ? &t : nullptr;
 }

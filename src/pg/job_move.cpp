@@ -42,7 +42,7 @@ bool is_own_maintain_trigger(const Trigger& t) {
   const auto* f = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc));
   const bool ours = f->prolang == ClanguageId &&
                     std::string_view(NameStr(f->proname)) == "jobs_maintain" &&
-                    f->pronamespace == get_namespace_oid("job_control", true);
+                    f->pronamespace == job_control_schema();
   ReleaseSysCache(proc);
   return ours;
 }

@@ -21,6 +21,7 @@ extern "C" {
 #include <csignal>
 #include <cstring>
 
+#include "catalog_cache.hpp"
 #include "direct_insert.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
@@ -71,13 +72,6 @@ constexpr int32 kStarterLock = 2;
 bool try_advisory_lock(PGFunction lock, int32 key) {
   return DatumGetBool(
       DirectFunctionCall2(lock, Int32GetDatum(kLockClass), Int32GetDatum(key)));
-}
-
-// The queue's OID; InvalidOid when job_control is not installed.
-Oid queue_relation() {
-  const Oid schema = get_namespace_oid("job_control", true);
-  return OidIsValid(schema) ? get_relname_relid(kQueueTable, schema)
-                            : InvalidOid;
 }
 
 // Backend side: the notifier last found (its process's slot, which stays in
@@ -207,7 +201,7 @@ struct Batch {
 // Sends the oldest queued notifications that have committed.
 Batch send_batch() {
   run_in_transaction("sending job notifications");
-  Batch batch{queue_relation(), 0};
+  Batch batch{job_control_relation(kQueueTable), 0};
   if (OidIsValid(batch.queue)) {
     if (g_take_batch == nullptr) {
       SPIPlanPtr plan = SPI_prepare(kTakeBatchSql, 0, nullptr);
@@ -279,7 +273,8 @@ void queue_notification(const char* payload, Oid owner) {
   if (!insert_directly(DirectTable::kNotificationQueue, owner, values, nulls)) {
     Statement& insert = notification_insert_statement();
     // Once a backend: does the install (1.3) have the queue?
-    if (insert.plan == nullptr && !OidIsValid(queue_relation())) {
+    if (insert.plan == nullptr &&
+        !OidIsValid(job_control_relation(kQueueTable))) {
       ereport(ERROR,
               (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                errmsg("job_control.notify = deferred needs job_control 1.3 "
