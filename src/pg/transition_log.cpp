@@ -16,41 +16,33 @@ namespace jc::pg {
 
 namespace {
 
-// The history row with the states as job_state values, written without SQL;
-// false when it must be written with SQL.
-bool insert_history_directly(const TransitionEvent& e, Datum role) {
-  const Oid from = e.from ? job_state_value(*e.from) : InvalidOid;
-  const Oid to = job_state_value(e.to);
-  if ((e.from && !OidIsValid(from)) || !OidIsValid(to)) return false;
-  const Datum values[7] = {e.job_id,
-                           e.company_id,
-                           ObjectIdGetDatum(from),
-                           ObjectIdGetDatum(to),
-                           TimestampTzGetDatum(e.at),
-                           role,
-                           e.executor};
-  const bool nulls[7] = {false, false, e.from == nullptr, false,
-                         false, false, !e.has_executor};
-  return insert_directly(DirectTable::kHistory, e.owner, values, nulls);
-}
-
 void insert_history(const TransitionEvent& e) {
   // Written as the history's owner: writers of jobs need no INSERT right on
   // the audit trail. The recorded role is the caller's.
-  const Datum role = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-  if (insert_history_directly(e, role)) return;
+  Datum values[7] = {e.job_id,
+                     e.company_id,
+                     Datum(0),
+                     Datum(0),
+                     TimestampTzGetDatum(e.at),
+                     CStringGetTextDatum(GetUserNameFromId(GetUserId(), false)),
+                     e.executor};
+  const bool nulls[7] = {false, false, e.from == nullptr, false,
+                         false, false, !e.has_executor};
+  // Without SQL the states are job_state values; the SQL statement takes
+  // their labels (and raises the error a missing label deserves).
+  const Oid from = e.from ? job_state_value(*e.from) : InvalidOid;
+  const Oid to = job_state_value(e.to);
+  if ((e.from == nullptr || OidIsValid(from)) && OidIsValid(to)) {
+    values[2] = ObjectIdGetDatum(from);
+    values[3] = ObjectIdGetDatum(to);
+    if (insert_directly(DirectTable::kHistory, e.owner, values, nulls)) return;
+  }
+  values[2] = e.from ? CStringGetTextDatum(state_name(*e.from).data()) : 0;
+  values[3] = CStringGetTextDatum(state_name(e.to).data());
+  char spi_nulls[7];
+  for (int i = 0; i < 7; ++i) spi_nulls[i] = nulls[i] ? 'n' : ' ';
   run_as_owner(e.owner, [&] {
-    const Datum values[7] = {
-        e.job_id,
-        e.company_id,
-        e.from ? CStringGetTextDatum(state_name(*e.from).data()) : Datum(0),
-        CStringGetTextDatum(state_name(e.to).data()),
-        TimestampTzGetDatum(e.at),
-        role,
-        e.executor};
-    const char nulls[7] = {' ', ' ', e.from ? ' ' : 'n',        ' ',
-                           ' ', ' ', e.has_executor ? ' ' : 'n'};
-    run_many(history_insert_statement(), values, nulls, false);
+    run_many(history_insert_statement(), values, spi_nulls, false);
   });
 }
 
