@@ -3,10 +3,12 @@
 #include "postgres_headers.hpp"
 
 #include <cstdint>
+#include <iterator>
 
 #include "call_support.hpp"
 #include "guard.hpp"
 #include "job_row.hpp"
+#include "jsonb_build.hpp"
 #include "job_store.hpp"
 #include "list_query.hpp"
 #include "validation.hpp"
@@ -56,11 +58,9 @@ Datum list_impl(FunctionCallInfo fcinfo) {
       nulls[2] = ' ';
     }
     if (filters & kFilterDataset) {
-      JsonbParseState* state = nullptr;
-      pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-      push_int_member(&state, "dataset_id", PG_GETARG_INT64(3));
-      values[3] = JsonbPGetDatum(
-          JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
+      jsonb::Member dataset{literal("dataset_id"),
+                            int_value(PG_GETARG_INT64(3))};
+      values[3] = JsonbPGetDatum(jsonb_object(&dataset, 1));
       nulls[3] = ' ';
     }
     values[4] = Int64GetDatum(page_size);
@@ -74,18 +74,21 @@ Datum list_impl(FunctionCallInfo fcinfo) {
     return Page{total, run_many(page_statement, values, nulls, true)};
   });
   return finish_building(caller, [&] {
-    JsonbParseState* state = nullptr;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_int_member(&state, "current_page", page);
-    push_int_member(&state, "total_records", found.total);
-    push_int_member(&state, "total_pages", total_pages(found.total, page_size));
-    push_key(&state, "records");
-    pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
+    auto* jobs = static_cast<jsonb::Value*>(
+        palloc(sizeof(jsonb::Value) * (found.rows == 0 ? 1 : found.rows)));
     for (std::uint64_t i = 0; i < found.rows; ++i) {
-      push_job(&state, result_row(i, 0));
+      jobs[i] =
+          jsonb_datum_value(JsonbPGetDatum(job_to_jsonb(result_row(i, 0))));
     }
-    pushJsonbValue(&state, WJB_END_ARRAY, nullptr);
-    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+    jsonb::Member members[] = {
+        {literal("current_page"), int_value(page)},
+        {literal("total_records"), int_value(found.total)},
+        {literal("total_pages"),
+         int_value(total_pages(found.total, page_size))},
+        {literal("records"),
+         jsonb_datum_value(JsonbPGetDatum(jsonb_array(jobs, found.rows)))},
+    };
+    return jsonb_object(members, std::size(members));
   });
 }
 
@@ -109,11 +112,11 @@ Datum prune_batch_impl(FunctionCallInfo fcinfo) {
                                      transitions, values, nulls, false))};
   });
   return finish_building(caller, [&] {
-    JsonbParseState* state = nullptr;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_int_member(&state, "jobs", deleted.jobs);
-    push_int_member(&state, "transitions", deleted.transitions);
-    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+    jsonb::Member members[] = {
+        {literal("jobs"), int_value(deleted.jobs)},
+        {literal("transitions"), int_value(deleted.transitions)},
+    };
+    return jsonb_object(members, std::size(members));
   });
 }
 

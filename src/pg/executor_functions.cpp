@@ -7,12 +7,14 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "call_support.hpp"
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_row.hpp"
+#include "jsonb_build.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
 #include "validation.hpp"
@@ -117,13 +119,12 @@ Datum reschedule_impl(FunctionCallInfo fcinfo) {
       force ? Operation::kForceReschedule : Operation::kReschedule;
   const TransitionResult r = transition(op, id, Datum(0), true, nullptr);
   return pg_guarded([&] {
-    JsonbParseState* state = nullptr;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    push_jsonb_member(&state, "job", DatumGetJsonbP(r.job));
-    push_string_member(&state, "outcome",
-                       r.moved ? "rescheduled" : "skipped_terminal");
-    return JsonbPGetDatum(
-        JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
+    jsonb::Member members[] = {
+        {literal("job"), jsonb_datum_value(r.job)},
+        {literal("outcome"),
+         r.moved ? literal("rescheduled") : literal("skipped_terminal")},
+    };
+    return JsonbPGetDatum(jsonb_object(members, std::size(members)));
   });
 }
 

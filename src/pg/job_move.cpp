@@ -24,6 +24,7 @@ extern "C" {
 #include "caller_access.hpp"
 #include "call_support.hpp"
 #include "catalog_cache.hpp"
+#include "jsonb_build.hpp"
 
 namespace jc::pg {
 
@@ -163,8 +164,7 @@ HeapTuple new_version(TupleTableSlot* old, const JobAttnums& cols, Operation op,
       // failures || $2: NULL if either is (jsonb_concat is strict).
       const Datum failures = slot_getattr(old, cols.failures, &is_null);
       nulls[1] = is_null || value_null;
-      values[1] = nulls[1] ? Datum(0)
-                           : DirectFunctionCall2(jsonb_concat, failures, value);
+      values[1] = nulls[1] ? Datum(0) : jsonb_concatenated(failures, value);
       attnums[count++] = cols.failures;
       break;
     }

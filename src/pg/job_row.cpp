@@ -1,9 +1,11 @@
 #include "job_row.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include "catalog_cache.hpp"
 #include "format.hpp"
+#include "jsonb_build.hpp"
 #include "settings.hpp"
 
 namespace jc::pg {
@@ -41,81 +43,46 @@ struct Columns {
   }
 };
 
-void push_null(JsonbParseState** state) {
-  JsonbValue v;
-  v.type = jbvNull;
-  pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-// Does not copy `text`: it must live until the value is serialized
-// (JsonbValueToJsonb). Row data, palloc'd labels and the callers' buffers do.
-void push_string(JsonbParseState** state, const char* text, std::size_t len) {
-  JsonbValue v;
-  v.type = jbvString;
-  v.val.string.val = const_cast<char*>(text);
-  v.val.string.len = static_cast<int>(len);
-  pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-void push_uuid(JsonbParseState** state, const Columns& row, int column) {
+jsonb::Value uuid_value(const Columns& row, int column,
+                        char (&text)[kUuidTextSize]) {
   bool is_null;
   Datum d = row.get(column, &is_null);
-  if (is_null) return push_null(state);
-  auto& text = *static_cast<char(*)[kUuidTextSize]>(palloc(kUuidTextSize));
+  if (is_null) return jsonb::kNullValue;
   format_uuid(DatumGetUUIDP(d)->data, text);
-  push_string(state, text, kUuidTextSize - 1);
+  return jsonb::string_value(text, kUuidTextSize - 1);
 }
 
-void push_text(JsonbParseState** state, const Columns& row, int column) {
+jsonb::Value text_value(const Columns& row, int column) {
   bool is_null;
   Datum d = row.get(column, &is_null);
-  if (is_null) return push_null(state);
+  if (is_null) return jsonb::kNullValue;
   text* t = DatumGetTextPP(d);
-  push_string(state, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  return jsonb::string_value(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-void push_enum(JsonbParseState** state, const Columns& row, int column) {
+jsonb::Value enum_value(const Columns& row, int column) {
   bool is_null;
   Datum d = row.get(column, &is_null);
-  if (is_null) return push_null(state);
-  const char* label = enum_label(d);
-  push_string(state, label, std::strlen(label));
+  if (is_null) return jsonb::kNullValue;
+  return cstring_value(enum_label(d));
 }
 
-void push_timestamp(JsonbParseState** state, const Columns& row, int column) {
+jsonb::Value timestamp_value(const Columns& row, int column,
+                             char (&text)[kTimestampTextSize]) {
   bool is_null;
   Datum d = row.get(column, &is_null);
-  if (is_null) return push_null(state);
-  auto& text =
-      *static_cast<char(*)[kTimestampTextSize]>(palloc(kTimestampTextSize));
-  const std::size_t len = format_timestamp_utc(DatumGetTimestampTz(d), text);
-  push_string(state, text, len);
+  if (is_null) return jsonb::kNullValue;
+  return jsonb::string_value(
+      text, format_timestamp_utc(DatumGetTimestampTz(d), text));
 }
 
-void push_jsonb_value(JsonbParseState** state, Jsonb* jb) {
-  JsonbValue v;
-  v.type = jbvBinary;
-  v.val.binary.data = &jb->root;
-  v.val.binary.len = static_cast<int>(VARSIZE(jb) - VARHDRSZ);
-  pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-void push_jsonb(JsonbParseState** state, const Columns& row, int column) {
+jsonb::Value jsonb_value(const Columns& row, int column) {
   bool is_null;
   Datum d = row.get(column, &is_null);
-  if (is_null) return push_null(state);
-  push_jsonb_value(state, DatumGetJsonbP(d));
+  return is_null ? jsonb::kNullValue : jsonb_datum_value(d);
 }
 
 }  // namespace
-
-void push_key(JsonbParseState** state, const char* key) {
-  JsonbValue v;
-  v.type = jbvString;
-  v.val.string.val = const_cast<char*>(key);
-  v.val.string.len = static_cast<int>(std::strlen(key));
-  pushJsonbValue(state, WJB_KEY, &v);
-}
 
 JobState row_state(const JobRow& row) {
   bool is_null;
@@ -131,76 +98,43 @@ bool row_executor(const JobRow& row, std::string_view* executor) {
   return true;
 }
 
-Jsonb* job_to_jsonb(const JobRow& row) {
-  JsonbParseState* state = nullptr;
-  return JsonbValueToJsonb(push_job(&state, row));
-}
-
-JsonbValue* push_job(JsonbParseState** parse_state, const JobRow& job) {
-  JsonbParseState*& state = *parse_state;
+Jsonb* job_to_jsonb(const JobRow& job) {
   const Columns row(job);
-  // Keys in jsonb's own order (shorter first, then bytewise), so that the
-  // sort the builder runs at the end of the object finds them sorted.
-  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_key(&state, "type");
-  push_enum(&state, row, kColType);
-  push_key(&state, "input");
-  push_jsonb(&state, row, kColInput);
-  push_key(&state, "state");
-  push_enum(&state, row, kColState);
-  push_key(&state, "job_id");
-  push_uuid(&state, row, kColJobId);
-  push_key(&state, "result");
-  push_jsonb(&state, row, kColResult);
-  push_key(&state, "executor");
-  push_text(&state, row, kColExecutor);
-  push_key(&state, "failures");
-  push_jsonb(&state, row, kColFailures);
-  push_key(&state, "created_at");
-  push_timestamp(&state, row, kColCreatedAt);
-  push_key(&state, "updated_at");
-  push_timestamp(&state, row, kColUpdatedAt);
-  push_key(&state, "completed_at");
-  push_timestamp(&state, row, kColCompletedAt);
-  push_key(&state, "data_plane_id");
-  push_uuid(&state, row, kColDataPlaneId);
-  push_key(&state, "request_source");
-  push_jsonb(&state, row, kColRequestSource);
-  push_key(&state, "compute_pool_id");
-  push_uuid(&state, row, kColComputePoolId);
-  push_key(&state, "idempotency_key");
-  push_text(&state, row, kColIdempotencyKey);
-  push_key(&state, "execution_cluster");
-  push_enum(&state, row, kColExecutionCluster);
-  return pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
-}
-
-void push_jsonb_member(JsonbParseState** state, const char* key, Jsonb* value) {
-  push_key(state, key);
-  push_jsonb_value(state, value);
-}
-
-void push_string_member(JsonbParseState** state, const char* key,
-                        const char* value) {
-  push_key(state, key);
-  push_string(state, value, std::strlen(value));
-}
-
-void push_int_member(JsonbParseState** state, const char* key,
-                     std::int64_t value) {
-  push_key(state, key);
-  JsonbValue v;
-  v.type = jbvNumeric;
-  v.val.numeric = int64_to_numeric(value);
-  pushJsonbValue(state, WJB_VALUE, &v);
+  char job_id[kUuidTextSize];
+  char data_plane_id[kUuidTextSize];
+  char compute_pool_id[kUuidTextSize];
+  char created_at[kTimestampTextSize];
+  char updated_at[kTimestampTextSize];
+  char completed_at[kTimestampTextSize];
+  jsonb::Member members[] = {
+      {literal("type"), enum_value(row, kColType)},
+      {literal("input"), jsonb_value(row, kColInput)},
+      {literal("state"), enum_value(row, kColState)},
+      {literal("job_id"), uuid_value(row, kColJobId, job_id)},
+      {literal("result"), jsonb_value(row, kColResult)},
+      {literal("executor"), text_value(row, kColExecutor)},
+      {literal("failures"), jsonb_value(row, kColFailures)},
+      {literal("created_at"), timestamp_value(row, kColCreatedAt, created_at)},
+      {literal("updated_at"), timestamp_value(row, kColUpdatedAt, updated_at)},
+      {literal("completed_at"),
+       timestamp_value(row, kColCompletedAt, completed_at)},
+      {literal("data_plane_id"),
+       uuid_value(row, kColDataPlaneId, data_plane_id)},
+      {literal("request_source"), jsonb_value(row, kColRequestSource)},
+      {literal("compute_pool_id"),
+       uuid_value(row, kColComputePoolId, compute_pool_id)},
+      {literal("idempotency_key"), text_value(row, kColIdempotencyKey)},
+      {literal("execution_cluster"), enum_value(row, kColExecutionCluster)},
+  };
+  return jsonb_object(members, std::size(members));
 }
 
 Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat) {
-  JsonbParseState* state = nullptr;
-  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_string_member(&state, "executor", executor);
-  push_string_member(&state, "last_heartbeat", last_heartbeat);
-  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+  jsonb::Member members[] = {
+      {literal("executor"), cstring_value(executor)},
+      {literal("last_heartbeat"), cstring_value(last_heartbeat)},
+  };
+  return jsonb_object(members, std::size(members));
 }
 
 namespace {
@@ -210,40 +144,32 @@ namespace {
 Jsonb* bounded_diagnostic(Jsonb* diagnostic) {
   const auto bytes = static_cast<std::int64_t>(VARSIZE(diagnostic) - VARHDRSZ);
   if (bytes <= settings::max_diagnostic_bytes) return diagnostic;
-  JsonbParseState* state = nullptr;
-  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_key(&state, "truncated");
-  JsonbValue yes;
-  yes.type = jbvBool;
-  yes.val.boolean = true;
-  pushJsonbValue(&state, WJB_VALUE, &yes);
-  push_int_member(&state, "original_bytes", bytes);
-  push_int_member(&state, "max_diagnostic_bytes",
-                  settings::max_diagnostic_bytes);
-  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+  jsonb::Member members[] = {
+      {literal("truncated"), bool_value(true)},
+      {literal("original_bytes"), int_value(bytes)},
+      {literal("max_diagnostic_bytes"),
+       int_value(settings::max_diagnostic_bytes)},
+  };
+  return jsonb_object(members, std::size(members));
 }
 
 }  // namespace
 
 Jsonb* failure_entry(std::string_view message, Jsonb* diagnostic,
                      TimestampTz at) {
-  JsonbParseState* state = nullptr;
-  pushJsonbValue(&state, WJB_BEGIN_ARRAY, nullptr);
-  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-  push_key(&state, "message");
-  push_string(&state, message.data(), message.size());
-  push_key(&state, "value");
-  if (diagnostic == nullptr) {
-    push_null(&state);
-  } else {
-    push_jsonb_value(&state, bounded_diagnostic(diagnostic));
-  }
-  push_key(&state, "timestamp");
-  char text[kTimestampTextSize];
-  const std::size_t len = format_timestamp_utc(at, text);
-  push_string(&state, text, len);
-  pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
-  return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, nullptr));
+  char timestamp[kTimestampTextSize];
+  jsonb::Member members[] = {
+      {literal("message"), jsonb::string_value(message.data(), message.size())},
+      {literal("value"),
+       diagnostic == nullptr
+           ? jsonb::kNullValue
+           : jsonb_datum_value(JsonbPGetDatum(bounded_diagnostic(diagnostic)))},
+      {literal("timestamp"),
+       jsonb::string_value(timestamp, format_timestamp_utc(at, timestamp))},
+  };
+  Jsonb* entry = jsonb_object(members, std::size(members));
+  const jsonb::Value element = jsonb_datum_value(JsonbPGetDatum(entry));
+  return jsonb_array(&element, 1);
 }
 
 }  // namespace jc::pg

@@ -58,17 +58,6 @@ bool row_executor(const JobRow& row, std::string_view* executor);
 // The job as the spec's jsonb object, allocated in CurrentMemoryContext.
 Jsonb* job_to_jsonb(const JobRow& row);
 
-// The same object pushed into a value under construction (e.g. an array).
-JsonbValue* push_job(JsonbParseState** state, const JobRow& row);
-
-// Members of an object under construction.
-void push_key(JsonbParseState** state, const char* key);
-void push_jsonb_member(JsonbParseState** state, const char* key, Jsonb* value);
-void push_string_member(JsonbParseState** state, const char* key,
-                        const char* value);
-void push_int_member(JsonbParseState** state, const char* key,
-                     std::int64_t value);
-
 // The diagnostic of a reaped job: {"executor": ..., "last_heartbeat": ...}.
 Jsonb* lease_diagnostic(const char* executor, const char* last_heartbeat);
 
