@@ -9,7 +9,11 @@
 #
 # Knobs (environment): ROUNDS (3), TXNS per client per run (2000), CLIENTS
 # ("1 8"), SYNC_MODES ("on off"), BASE_JOBS (200000 per contender table),
-# FINISHED_LARGE (1000000, the claim-flatness check).
+# FINISHED_LARGE (1000000, the claim-flatness check; 0 skips it), WORKLOADS
+# (all five), VARIANTS ("history logged deferred", the fail_running runs with
+# the history and notifications on; "" skips them). A run with fewer
+# workloads, e.g. WORKLOADS=contention VARIANTS= FINISHED_LARGE=0, takes a
+# few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +24,8 @@ SYNC_MODES=${SYNC_MODES:-"on off"}
 BASE_JOBS=${BASE_JOBS:-200000}
 FINISHED_LARGE=${FINISHED_LARGE:-1000000}
 CONTENDERS="limit job_control plpgsql"
-WORKLOADS="fail_running fail_terminal fail_mixed contention claim"
+WORKLOADS=${WORKLOADS:-"fail_running fail_terminal fail_mixed contention claim"}
+VARIANTS=${VARIANTS-"history logged deferred"}
 SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
           autovacuum=off max_connections=40)
 
@@ -109,7 +114,7 @@ for sync in $SYNC_MODES; do
             # and NOTIFY at commit (logged), then with history and deferred
             # notifications (job_control only; each compared with its own
             # fail_running above).
-            for variant in history logged deferred; do
+            for variant in $VARIANTS; do
                 run=$((run + 1))
                 for c in $(seq 0 $((clients - 1))); do
                     q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
@@ -123,7 +128,6 @@ for sync in $SYNC_MODES; do
     done
 done
 
-echo "== claim cost against the number of finished jobs"
 claim_tps() {  # prints the median claim tps of ROUNDS runs, 1 client, sync off
     local r tps all=()
     for r in $(seq 1 "$ROUNDS"); do
@@ -134,17 +138,20 @@ claim_tps() {  # prints the median claim tps of ROUNDS runs, 1 client, sync off
     done
     printf '%s\n' "${all[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
 }
-q -c "DELETE FROM job_control.jobs WHERE completed_at IS NOT NULL" \
-  -c "CALL bench.seed(3000000, 10000, 'completed', true)" -c "VACUUM ANALYZE job_control.jobs"
-finished_small=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
-claim_small=$(claim_tps)
-q -c "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at)
-      SELECT bench.job_uuid(3000001, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}',
-             now(), now(), now() FROM generate_series(1, $FINISHED_LARGE) AS n" \
-  -c "VACUUM ANALYZE job_control.jobs"
-finished_large=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
-claim_large=$(claim_tps)
-echo "  claim: $claim_small tps with $finished_small finished jobs, $claim_large tps with $finished_large"
+if [ "$FINISHED_LARGE" -gt 0 ]; then
+    echo "== claim cost against the number of finished jobs"
+    q -c "DELETE FROM job_control.jobs WHERE completed_at IS NOT NULL" \
+      -c "CALL bench.seed(3000000, 10000, 'completed', true)" -c "VACUUM ANALYZE job_control.jobs"
+    finished_small=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
+    claim_small=$(claim_tps)
+    q -c "INSERT INTO job_control.jobs (job_id, company_id, request_source, state, type, input, created_at, updated_at, completed_at)
+          SELECT bench.job_uuid(3000001, n), 1, '{\"company_id\": 1}', 'completed', 'nql-forecast', '{\"nql\": \"q\"}',
+                 now(), now(), now() FROM generate_series(1, $FINISHED_LARGE) AS n" \
+      -c "VACUUM ANALYZE job_control.jobs"
+    finished_large=$(q -c "SELECT count(*) FROM job_control.jobs WHERE completed_at IS NOT NULL")
+    claim_large=$(claim_tps)
+    echo "  claim: $claim_small tps with $finished_small finished jobs, $claim_large tps with $finished_large"
+fi
 
 # The report.
 {
@@ -189,7 +196,9 @@ echo "  claim: $claim_small tps with $finished_small finished jobs, $claim_large
                     wal[order[i]] / txn[order[i]]
             }
         }' "$results"
-    echo
-    echo "Claim cost against the backlog of finished jobs (job_control, 1 client, sync off, median of $ROUNDS):"
-    echo "$claim_small TPS with $finished_small finished jobs, $claim_large TPS with $finished_large finished jobs."
+    if [ "$FINISHED_LARGE" -gt 0 ]; then
+        echo
+        echo "Claim cost against the backlog of finished jobs (job_control, 1 client, sync off, median of $ROUNDS):"
+        echo "$claim_small TPS with $finished_small finished jobs, $claim_large TPS with $finished_large finished jobs."
+    fi
 } | tee "$report"
