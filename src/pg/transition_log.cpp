@@ -7,6 +7,7 @@ extern "C" {
 
 #include "catalog_cache.hpp"
 #include "direct_insert.hpp"
+#include "format.hpp"
 #include "job_store.hpp"
 #include "notifier.hpp"
 #include "owner_spi.hpp"
@@ -46,13 +47,18 @@ void insert_history(const TransitionEvent& e) {
   });
 }
 
+// {"job_id": ..., "company_id": ..., "from": ..., "to": ..., "executor": ...}
 const char* notification_payload(const TransitionEvent& e) {
   StringInfoData payload;
   initStringInfo(&payload);
-  appendStringInfo(&payload,
-                   "{\"job_id\": \"%s\", \"company_id\": " INT64_FORMAT,
-                   DatumGetCString(DirectFunctionCall1(uuid_out, e.job_id)),
-                   DatumGetInt64(e.company_id));
+  char id[kUuidTextSize];
+  format_uuid(DatumGetUUIDP(e.job_id)->data, id);
+  appendStringInfoString(&payload, "{\"job_id\": \"");
+  appendBinaryStringInfo(&payload, id, kUuidTextSize - 1);
+  char company[MAXINT8LEN + 1];
+  appendStringInfoString(&payload, "\", \"company_id\": ");
+  appendBinaryStringInfo(&payload, company,
+                         pg_lltoa(DatumGetInt64(e.company_id), company));
   appendStringInfoString(&payload, ", \"from\": ");
   if (e.from) {
     escape_json(&payload, state_name(*e.from).data());
