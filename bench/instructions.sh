@@ -16,8 +16,11 @@
 #
 # Setup as bench/run.sh (same tables, same role), then each contender's
 # statement runs as a prepared statement in a single-user backend under
-# callgrind, counting what EXECUTE does (the kept plan, its execution, the
-# result's output). Two runs per measurement, of WARM and of
+# callgrind, counting what EXECUTE does (the kept plan, its execution) and
+# the answer's conversion to text (jsonb_out: single-user mode runs it after
+# EXECUTE returns, from the portal's store, as a server sends a row; without
+# it a contender that answers with a job would be counted cheaper than one
+# that answers with nothing). Two runs per measurement, of WARM and of
 # WARM + CALLS calls; their difference over CALLS is the cost of one call
 # with warm caches. Last, the cost of a claim (job_claim) with 60,000 and
 # with 1,060,000 finished jobs in the table: it should not change.
@@ -84,7 +87,7 @@ count_instructions() {
     chmod 644 "$1"
     rm -f "$out"
     as_server_user valgrind --tool=callgrind --collect-atstart=no \
-        --toggle-collect=ExecuteQuery --callgrind-out-file="$out" \
+        --toggle-collect=ExecuteQuery --toggle-collect=jsonb_out --callgrind-out-file="$out" \
         "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres \
         <"$1" >"$CLUSTER_DIR/single.log" 2>&1
     if grep -q ERROR "$CLUSTER_DIR/single.log"; then
