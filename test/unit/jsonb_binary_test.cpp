@@ -61,8 +61,10 @@ TEST(JsonbBinary, ContainersArePaddedToFourBytesAndThePaddingCounts) {
 
 TEST(JsonbBinary, EveryThirtySecondEntryStoresItsEndOffset) {
   std::vector<std::string> texts;
+  texts.reserve(70);
   for (int i = 0; i < 70; ++i) texts.push_back(std::string(1 + i % 3, 'x'));
   std::vector<Value> elements;
+  elements.reserve(texts.size());
   for (const auto& t : texts) elements.push_back(str(t));
   Buffer out(array_size(elements.data(), elements.size()));
   write_array(elements.data(), elements.size(), out.data());
