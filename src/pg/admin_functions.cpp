@@ -8,8 +8,8 @@
 #include "call_support.hpp"
 #include "guard.hpp"
 #include "job_row.hpp"
-#include "jsonb_build.hpp"
 #include "job_store.hpp"
+#include "jsonb_build.hpp"
 #include "list_query.hpp"
 #include "validation.hpp"
 

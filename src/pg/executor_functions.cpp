@@ -14,8 +14,8 @@ extern "C" {
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_row.hpp"
-#include "jsonb_build.hpp"
 #include "job_store.hpp"
+#include "jsonb_build.hpp"
 #include "owner_spi.hpp"
 #include "validation.hpp"
 

@@ -1,6 +1,5 @@
 #include "job_row.hpp"
 
-#include <cstring>
 #include <iterator>
 
 #include "catalog_cache.hpp"
