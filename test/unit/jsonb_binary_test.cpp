@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -177,6 +179,129 @@ TEST(JsonbBinary, DataBeyondWhatAJEntryAddressesIsRefused) {
   EXPECT_EQ(array_size(&huge, 1), 0U);
   const Value fits{Kind::kString, nullptr, 0x0FFFFFFF - 8};
   EXPECT_EQ(array_size(&fits, 1), 0x0FFFFFFFU);
+}
+
+// A random JSON tree, encoded bottom-up as the PostgreSQL side does: every
+// container is written into its own aligned buffer, then copied into its
+// parent as bytes.
+struct Tree {
+  Kind kind = Kind::kNull;
+  std::string bytes;  // a string's text, a numeric's (opaque) varlena
+  bool object = false;
+  std::vector<std::string> keys;
+  std::vector<Tree> children;
+  std::vector<std::uint32_t> encoded;  // a container's bytes
+
+  Value value() const {
+    if (kind == Kind::kContainer) {
+      return Value{kind, reinterpret_cast<const char*>(encoded.data()),
+                   static_cast<std::uint32_t>(bytes.size())};
+    }
+    return Value{kind, bytes.data(), static_cast<std::uint32_t>(bytes.size())};
+  }
+};
+
+Tree random_tree(std::mt19937& rng, int depth) {
+  auto pick = [&rng](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  Tree t;
+  switch (pick(depth > 0 ? 8 : 5)) {
+    case 0:
+      t.kind = Kind::kString;
+      t.bytes = std::string(static_cast<std::size_t>(pick(9)),
+                            static_cast<char>('a' + pick(26)));
+      return t;
+    case 1:
+      t.kind = Kind::kNumeric;
+      t.bytes = std::string(static_cast<std::size_t>(4 + pick(9)), '\x07');
+      return t;
+    case 2:
+      t.kind = Kind::kTrue;
+      return t;
+    case 3:
+      t.kind = Kind::kFalse;
+      return t;
+    case 4:
+      t.kind = Kind::kNull;
+      return t;
+    default:
+      break;
+  }
+  t.kind = Kind::kContainer;
+  t.object = pick(2) == 0;
+  const int n = pick(4) == 0 ? 30 + pick(50) : pick(5);
+  for (int i = 0; i < n; ++i) {
+    t.children.push_back(random_tree(rng, depth - 1));
+    if (t.object)
+      t.keys.push_back(std::string(static_cast<std::size_t>(pick(4)), 'k') +
+                       std::to_string(i));
+  }
+  std::vector<Value> elements;
+  std::vector<Member> members;
+  for (std::size_t i = 0; i < t.children.size(); ++i) {
+    if (t.object) {
+      members.push_back({str(t.keys[i]), t.children[i].value()});
+    } else {
+      elements.push_back(t.children[i].value());
+    }
+  }
+  if (t.object) sort_members(members.data(), members.size());
+  const std::size_t size = t.object
+                               ? object_size(members.data(), members.size())
+                               : array_size(elements.data(), elements.size());
+  t.encoded.assign(size / 4 + 1, 0);
+  char* out = reinterpret_cast<char*>(t.encoded.data());
+  EXPECT_EQ(t.object ? write_object(members.data(), members.size(), out)
+                     : write_array(elements.data(), elements.size(), out),
+            size);
+  t.bytes.assign(size, '\0');  // only its size is used: value()'s length
+  return t;
+}
+
+// Reads `container` back and checks it holds `t`: the same children, keys in
+// jsonb's order, numerics and containers 4-byte aligned from `root`.
+void expect_holds(const char* root, const char* container, const Tree& t) {
+  Children children(container);
+  ASSERT_EQ(children.is_object(), t.object);
+  ASSERT_EQ(children.count(), t.children.size());
+  std::vector<std::size_t> order(t.children.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (t.object) {
+    std::sort(order.begin(), order.end(), [&t](std::size_t a, std::size_t b) {
+      const std::string& x = t.keys[a];
+      const std::string& y = t.keys[b];
+      return x.size() != y.size() ? x.size() < y.size() : x < y;
+    });
+    for (std::size_t i : order) EXPECT_EQ(bytes_of(children.next()), t.keys[i]);
+  }
+  for (std::size_t i : order) {
+    const Tree& child = t.children[i];
+    const Value v = children.next();
+    ASSERT_EQ(v.kind, child.kind);
+    if (v.kind == Kind::kNumeric || v.kind == Kind::kContainer) {
+      EXPECT_EQ((v.data - root) % 4, 0);
+    }
+    if (v.kind == Kind::kContainer) {
+      ASSERT_EQ(v.size, child.bytes.size());
+      EXPECT_EQ(std::memcmp(v.data, child.encoded.data(), v.size), 0);
+      expect_holds(root, v.data, child);
+    } else {
+      EXPECT_EQ(bytes_of(v), child.bytes);
+    }
+  }
+}
+
+TEST(JsonbBinary, RandomTreesReadBackAsWritten) {
+  std::mt19937 rng(20261128);
+  for (int i = 0; i < 300; ++i) {
+    Tree t;
+    do t = random_tree(rng, 3);
+    while (t.kind != Kind::kContainer);
+    const char* root = reinterpret_cast<const char*>(t.encoded.data());
+    expect_holds(root, root, t);
+    if (HasFatalFailure()) return;
+  }
 }
 
 }  // namespace
