@@ -1,7 +1,10 @@
 #include "catalog_cache.hpp"
 
 extern "C" {
+#include "access/relation.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
 }
@@ -79,12 +82,47 @@ Oid g_jobs_relid = InvalidOid;
 JobAttnums g_attnums;
 JobsRelation g_jobs_relation{InvalidOid, InvalidOid, false, false};
 
+QueueRelation g_queue_relation{InvalidOid, InvalidOid, 0, 0, false};
+
 void forget_jobs_table(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_jobs_relid) g_jobs_relid = InvalidOid;
   if (relid == InvalidOid || relid == g_jobs_relation.table ||
       relid == g_jobs_relation.primary_key) {
     g_jobs_relation = {InvalidOid, InvalidOid, false, false};
   }
+  if (relid == InvalidOid || relid == g_queue_relation.table ||
+      relid == g_queue_relation.order_index) {
+    g_queue_relation = {InvalidOid, InvalidOid, 0, 0, false};
+  }
+}
+
+// Whether key column `column` of btree `index` is `attnum` of its table, in
+// the default operator class of `type`, ascending.
+bool is_default_ascending_key(Relation index, int column, int attnum,
+                              Oid type) {
+  const Oid opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+  return index->rd_index->indkey.values[column] == attnum &&
+         OidIsValid(opclass) &&
+         index->rd_opfamily[column] == get_opclass_family(opclass) &&
+         index->rd_indoption[column] == 0;
+}
+
+bool is_claim_order_index(Oid index_oid, Relation queue, int job_id) {
+  if (!OidIsValid(index_oid)) return false;
+  Relation index = relation_open(index_oid, AccessShareLock);
+  const int created_at = SPI_fnumber(RelationGetDescr(queue), "created_at");
+  const bool order =
+      index->rd_rel->relkind == RELKIND_INDEX &&
+      index->rd_rel->relam == BTREE_AM_OID &&
+      index->rd_index->indrelid == RelationGetRelid(queue) &&
+      index->rd_index->indisvalid && index->rd_index->indnkeyatts == 2 &&
+      index->rd_index->indnatts == 2 && created_at > 0 &&
+      is_default_ascending_key(index, 0, created_at, TIMESTAMPTZOID) &&
+      is_default_ascending_key(index, 1, job_id, UUIDOID) &&
+      RelationGetIndexExpressions(index) == NIL &&
+      RelationGetIndexPredicate(index) == NIL;
+  relation_close(index, NoLock);
+  return order;
 }
 
 int attnum_of(TupleDesc desc, const char* name) {
@@ -178,6 +216,30 @@ const JobsRelation& jobs_relation() {
     g_jobs_relation = found;
   }
   return g_jobs_relation;
+}
+
+const QueueRelation& queue_relation() {
+  if (g_queue_relation.table == InvalidOid) {
+    const Oid table = job_control_relation("job_queue");
+    if (table == InvalidOid) {
+      elog(ERROR, "job_control: the pending queue is missing");
+    }
+    Relation queue = table_open(table, AccessShareLock);
+    QueueRelation found{
+        table, InvalidOid, SPI_fnumber(RelationGetDescr(queue), "job_id"),
+        SPI_fnumber(RelationGetDescr(queue), "company_id"), false};
+    if (found.job_id > 0 && found.company_id > 0) {
+      const Oid index = job_control_relation("job_queue_order");
+      if (is_claim_order_index(index, queue, found.job_id)) {
+        found.order_index = index;
+      }
+      found.only_reader_policy = only_queue_reader_policy(
+          queue, found.company_id, jobs_relation().table);
+    }
+    table_close(queue, NoLock);
+    g_queue_relation = found;
+  }
+  return g_queue_relation;
 }
 
 }  // namespace jc::pg

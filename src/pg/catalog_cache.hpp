@@ -54,4 +54,19 @@ struct JobsRelation {
 };
 const JobsRelation& jobs_relation();
 
+// job_control.job_queue as a claim without SQL reads it (queue_claim.hpp),
+// cached like JobsRelation: the table, the attribute numbers of its job_id
+// and company_id, whether its only policy is the extension's
+// (tenant_policy.hpp), and its index in claim order: job_queue_order if it
+// is a valid, whole btree on (created_at, job_id), ascending, with the
+// types' default operator classes; InvalidOid otherwise.
+struct QueueRelation {
+  Oid table;
+  Oid order_index;
+  int job_id;
+  int company_id;
+  bool only_reader_policy;
+};
+const QueueRelation& queue_relation();
+
 }  // namespace jc::pg

@@ -2,10 +2,6 @@
 // and batch fail. Same boundary discipline as the lifecycle functions.
 #include "postgres_headers.hpp"
 
-extern "C" {
-#include "utils/guc.h"
-}
-
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -17,6 +13,7 @@ extern "C" {
 #include "job_store.hpp"
 #include "jsonb_build.hpp"
 #include "owner_spi.hpp"
+#include "queue_claim.hpp"
 #include "validation.hpp"
 
 namespace jc::pg {
@@ -48,19 +45,55 @@ void append_rows(FunctionCallInfo fcinfo, std::uint64_t rows, int offset) {
 // ends, as a function's SET clause would be.
 std::uint64_t run_in_queue_order(Statement& claim, const Datum* values,
                                  const char* nulls) {
-  const int nest_level = NewGUCNestLevel();
-  for (const char* setting : {"enable_seqscan", "enable_sort", "jit"}) {
-    set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION,
-                      GUC_ACTION_SAVE, true, 0, false);
+  return with_planner_settings_off(
+      {"enable_seqscan", "enable_sort", "jit"},
+      [&] { return run_many(claim, values, nulls, false); });
+}
+
+// The claim without SQL, where queue_claim.hpp allows it: false when the
+// call must run the statement.
+bool claimed_directly(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
+  ClaimedJobs claimed{};
+  const bool done = pg_guarded([&] {
+    ClaimRequest request{PG_GETARG_DATUM(0),
+                         max_jobs,
+                         nullptr,
+                         0,
+                         InvalidOid,
+                         PG_ARGISNULL(3),
+                         PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3)};
+    if (!any_type) {
+      ArrayType* types = PG_GETARG_ARRAYTYPE_P(2);
+      int16 length;
+      bool by_value;
+      char align;
+      request.type_of_types = ARR_ELEMTYPE(types);
+      get_typlenbyvalalign(request.type_of_types, &length, &by_value, &align);
+      Datum* values;
+      bool* nulls;
+      deconstruct_array(types, request.type_of_types, length, by_value, align,
+                        &values, &nulls, &request.type_count);
+      // NULL elements match no job (= ANY), so they are left out.
+      int kept = 0;
+      for (int i = 0; i < request.type_count; ++i) {
+        if (!nulls[i]) values[kept++] = values[i];
+      }
+      request.types = values;
+      request.type_count = kept;
+    }
+    return claim_directly(request, &claimed);
+  });
+  for (int i = 0; done && i < claimed.count; ++i) {
+    append_to_set(fcinfo, pg_guarded([&] {
+                    return JsonbPGetDatum(job_to_jsonb(claimed.row(i)));
+                  }));
   }
-  const std::uint64_t rows = run_many(claim, values, nulls, false);
-  AtEOXact_GUC(true, nest_level);
-  return rows;
+  return done;
 }
 
 Datum claim_impl(FunctionCallInfo fcinfo) {
   validate_executor(required_text_arg(fcinfo, 0, "executor"));
-  bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
+  const int max_jobs = bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
   const bool any_type = PG_ARGISNULL(2);
   const bool no_types = !any_type && pg_guarded([&] {
     ArrayType* types = PG_GETARG_ARRAYTYPE_P(2);
@@ -72,6 +105,7 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
   }
   Statement& claim = claim_statement();
   begin_set_result(fcinfo);
+  if (claimed_directly(fcinfo, max_jobs, any_type)) return Datum(0);
   spi_connect();
   const std::uint64_t rows = pg_guarded([&] {
     Datum types = Datum(0);

@@ -261,6 +261,14 @@ void register_prepared_checks() {
   CacheRegisterSyscacheCallback(PROCOID, forget_checks, Datum(0));
 }
 
+HeapTuple move_locked(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
+                      Operation op, Datum value, bool value_null) {
+  Bitmapset* updated = nullptr;
+  HeapTuple next =
+      new_version(locked, job_attnums(jobs), op, value, value_null, &updated);
+  return update_row(jobs, snapshot, locked, next, updated);
+}
+
 bool updates_plainly(Relation jobs) {
   const Form_pg_class c = jobs->rd_rel;
   if (c->relkind != RELKIND_RELATION || c->relispartition ||
@@ -325,10 +333,8 @@ bool move_job(Operation op, Datum id, Datum value, bool value_null,
     if (newest == Verdict::kStays) {
       settle(a, full_copy(locked), desc, cols);
     } else if (newest == Verdict::kMoves) {
-      Bitmapset* updated = nullptr;
-      HeapTuple next =
-          new_version(locked, cols, op, value, value_null, &updated);
-      settle(a, update_row(jobs, snapshot, locked, next, updated), desc, cols);
+      settle(a, move_locked(jobs, snapshot, locked, op, value, value_null),
+             desc, cols);
       a.moved = true;
     } else if (lock != TM_Ok && lock != TM_Deleted) {
       usable = false;  // modified by this very command: the SQL path says

@@ -53,6 +53,14 @@ void register_prepared_checks();
 // BEFORE ROW jobs_maintain. Cached in JobsRelation.
 bool updates_plainly(Relation jobs);
 
+// Writes `op`'s new version of `locked`, the newest version of a job that
+// this transaction has locked and whose guard holds, as the SQL path's
+// UPDATE would (the SET list, the BEFORE ROW trigger, the constraints, the
+// index entries); `value` is as for move_job. Returns the version written.
+// A guarded body, for the moves of job_move and queue_claim.
+HeapTuple move_locked(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
+                      Operation op, Datum value, bool value_null);
+
 // Moves job `id` by `op` with `value` ($2 of the SQL path: the executor of
 // a start, the result of a completion, the failure entry of a fail), if
 // `fence` (the executor that must hold the job, or nullptr) holds. A

@@ -8,7 +8,13 @@
 
 #include "postgres_headers.hpp"
 
+extern "C" {
+#include "utils/guc.h"
+}
+
+#include <initializer_list>
 #include <string>
+#include <type_traits>
 
 #include "job_row.hpp"
 #include "job_state.hpp"
@@ -113,6 +119,29 @@ bool run(Statement& statement, const Datum* values, const char* nulls,
 // Runs `statement`; returns the number of rows, which stay in SPI_tuptable.
 std::uint64_t run_many(Statement& statement, const Datum* values,
                        const char* nulls, bool read_only);
+
+// Runs `body` (a guarded body running statements) with the planner settings
+// `off` turned off and restores them, as a function's SET clause would (an
+// error restores them with the (sub)transaction's abort). A kept plan that
+// an invalidation (a VACUUM's new statistics) makes PostgreSQL plan again
+// meanwhile is planned with them.
+template <typename Body>
+auto with_planner_settings_off(std::initializer_list<const char*> off,
+                               Body&& body) -> decltype(body()) {
+  const int nest_level = NewGUCNestLevel();
+  for (const char* setting : off) {
+    set_config_option(setting, "off", PGC_USERSET, PGC_S_SESSION,
+                      GUC_ACTION_SAVE, true, 0, false);
+  }
+  if constexpr (std::is_void_v<decltype(body())>) {
+    body();
+    AtEOXact_GUC(true, nest_level);
+  } else {
+    auto result = body();
+    AtEOXact_GUC(true, nest_level);
+    return result;
+  }
+}
 
 // Row `i` of the last run_many(), with the job starting after `offset`
 // columns.

@@ -1,6 +1,7 @@
 #include "tenant_policy.hpp"
 
 extern "C" {
+#include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
 #include "parser/parse_func.h"
 #include "rewrite/rowsecurity.h"
@@ -55,23 +56,10 @@ bool applies_to_everyone(const RowSecurityPolicy* policy) {
          ACL_ID_PUBLIC;
 }
 
-}  // namespace
-
-bool only_tenant_policy(Relation jobs, int company_id_attnum) {
-  const RowSecurityDesc* security = jobs->rd_rsdesc;
-  if (security == nullptr || list_length(security->policies) != 1) {
-    return false;
-  }
-  const auto* policy =
-      static_cast<const RowSecurityPolicy*>(linitial(security->policies));
-  if (std::strcmp(policy->policy_name, "jobs_tenant") != 0 ||
-      policy->polcmd != '*' || !policy->permissive || policy->hassublinks ||
-      !applies_to_everyone(policy)) {
-    return false;
-  }
-  const Node* qual = reinterpret_cast<const Node*>(policy->qual);
-  if (qual == nullptr || !IsA(qual, BoolExpr)) return false;
-  const auto* either = reinterpret_cast<const BoolExpr*>(qual);
+// current_company() IS NULL OR company_id = current_company()
+bool is_tenant_filter(const Node* node, int company_id_attnum) {
+  if (node == nullptr || !IsA(node, BoolExpr)) return false;
+  const auto* either = reinterpret_cast<const BoolExpr*>(node);
   if (either->boolop != OR_EXPR || list_length(either->args) != 2) {
     return false;
   }
@@ -81,6 +69,100 @@ bool only_tenant_policy(Relation jobs, int company_id_attnum) {
                             function) &&
          is_company_match(static_cast<const Node*>(lsecond(either->args)),
                           function, company_id_attnum);
+}
+
+bool is_text(Datum value, const char* expected) {
+  const text* t = DatumGetTextPP(value);
+  const std::size_t length = std::strlen(expected);
+  return VARSIZE_ANY_EXHDR(t) == length &&
+         std::memcmp(VARDATA_ANY(t), expected, length) == 0;
+}
+
+// A Const of `type` that is not NULL, under any binary-compatible relabeling.
+const Const* constant_of(const Node* node, Oid type) {
+  while (node != nullptr && IsA(node, RelabelType)) {
+    node = reinterpret_cast<const Node*>(
+        reinterpret_cast<const RelabelType*>(node)->arg);
+  }
+  if (node == nullptr || !IsA(node, Const)) return nullptr;
+  const auto* constant = reinterpret_cast<const Const*>(node);
+  return constant->consttype == type && !constant->constisnull ? constant
+                                                               : nullptr;
+}
+
+// (SELECT has_table_privilege(<table>::regclass, 'SELECT')): a sub-select of
+// one expression and nothing else.
+bool is_select_privilege_test(const Node* node, Oid table) {
+  if (node == nullptr || !IsA(node, SubLink)) return false;
+  const auto* link = reinterpret_cast<const SubLink*>(node);
+  if (link->subLinkType != EXPR_SUBLINK || link->testexpr != nullptr ||
+      link->subselect == nullptr || !IsA(link->subselect, Query)) {
+    return false;
+  }
+  const auto* query = reinterpret_cast<const Query*>(link->subselect);
+  if (query->commandType != CMD_SELECT || query->rtable != NIL ||
+      query->cteList != NIL || query->jointree == nullptr ||
+      query->jointree->quals != nullptr || query->hasAggs ||
+      query->hasTargetSRFs || query->hasSubLinks || query->groupClause != NIL ||
+      query->havingQual != nullptr || query->limitCount != nullptr ||
+      query->limitOffset != nullptr || query->setOperations != nullptr ||
+      list_length(query->targetList) != 1) {
+    return false;
+  }
+  const auto* entry =
+      static_cast<const TargetEntry*>(linitial(query->targetList));
+  const Node* expr = reinterpret_cast<const Node*>(entry->expr);
+  if (expr == nullptr || !IsA(expr, FuncExpr)) return false;
+  const auto* call = reinterpret_cast<const FuncExpr*>(expr);
+  if (call->funcid != F_HAS_TABLE_PRIVILEGE_OID_TEXT ||
+      list_length(call->args) != 2) {
+    return false;
+  }
+  const Const* relation =
+      constant_of(static_cast<const Node*>(linitial(call->args)), REGCLASSOID);
+  const Const* privilege =
+      constant_of(static_cast<const Node*>(lsecond(call->args)), TEXTOID);
+  return relation != nullptr && privilege != nullptr &&
+         DatumGetObjectId(relation->constvalue) == table &&
+         is_text(privilege->constvalue, "SELECT");
+}
+
+// The relation's one policy if it is named `name`, for all commands and all
+// roles, permissive; nullptr otherwise.
+const RowSecurityPolicy* sole_policy(Relation relation, const char* name) {
+  const RowSecurityDesc* security = relation->rd_rsdesc;
+  if (security == nullptr || list_length(security->policies) != 1) {
+    return nullptr;
+  }
+  const auto* policy =
+      static_cast<const RowSecurityPolicy*>(linitial(security->policies));
+  if (std::strcmp(policy->policy_name, name) != 0 || policy->polcmd != '*' ||
+      !policy->permissive || !applies_to_everyone(policy)) {
+    return nullptr;
+  }
+  return policy;
+}
+
+}  // namespace
+
+bool only_tenant_policy(Relation jobs, int company_id_attnum) {
+  const RowSecurityPolicy* policy = sole_policy(jobs, "jobs_tenant");
+  return policy != nullptr && !policy->hassublinks &&
+         is_tenant_filter(reinterpret_cast<const Node*>(policy->qual),
+                          company_id_attnum);
+}
+
+bool only_queue_reader_policy(Relation queue, int company_id_attnum, Oid jobs) {
+  const RowSecurityPolicy* policy = sole_policy(queue, "job_queue_readers");
+  if (policy == nullptr) return false;
+  const Node* qual = reinterpret_cast<const Node*>(policy->qual);
+  if (qual == nullptr || !IsA(qual, BoolExpr)) return false;
+  const auto* both = reinterpret_cast<const BoolExpr*>(qual);
+  return both->boolop == AND_EXPR && list_length(both->args) == 2 &&
+         is_select_privilege_test(
+             static_cast<const Node*>(linitial(both->args)), jobs) &&
+         is_tenant_filter(static_cast<const Node*>(lsecond(both->args)),
+                          company_id_attnum);
 }
 
 }  // namespace jc::pg

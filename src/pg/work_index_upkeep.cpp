@@ -13,6 +13,16 @@ void run_for_job(Statement& statement, const IndexedJob& job) {
   run_many(statement, values, nulls, false);
 }
 
+// Runs `body`'s statements as the owner, each finding its entry through the
+// primary key whatever the table's size was when PostgreSQL last planned it:
+// a plan made while the queue was a page or two would read it whole, and a
+// kept plan stays until an invalidation, however long the queue grows.
+template <typename Body>
+void upkeep(Oid owner, Body&& body) {
+  run_as_owner(owner,
+               [&] { with_planner_settings_off({"enable_seqscan"}, body); });
+}
+
 }  // namespace
 
 void prepare_work_index() {
@@ -25,7 +35,7 @@ void prepare_work_index() {
 void apply_work_index_change(const WorkIndexChange& change,
                              const IndexedJob& job, Oid owner) {
   if (!change.any()) return;
-  run_as_owner(owner, [&] {
+  upkeep(owner, [&] {
     if (change.dequeue) run_for_job(dequeue_statement(), job);
     if (change.enqueue) run_for_job(enqueue_statement(), job);
     if (change.add_lease) run_for_job(add_lease_statement(), job);
@@ -34,7 +44,7 @@ void apply_work_index_change(const WorkIndexChange& change,
 
 void forget_job(Datum job_id, bool queued, Oid owner) {
   const IndexedJob job{job_id, Datum(0), Datum(0)};
-  run_as_owner(owner, [&] {
+  upkeep(owner, [&] {
     if (queued) run_for_job(dequeue_statement(), job);
     run_for_job(drop_lease_statement(), job);
   });
