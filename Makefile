@@ -8,7 +8,7 @@ CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o src/cor
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o \
 	src/core/work_index.o
 PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o src/pg/catalog_cache.o src/pg/executor_functions.o \
-	src/pg/functions.o src/pg/guard.o src/pg/direct_insert.o src/pg/job_move.o src/pg/job_peek.o src/pg/job_row.o src/pg/queue_claim.o src/pg/jsonb_build.o src/pg/job_store.o \
+	src/pg/functions.o src/pg/guard.o src/pg/direct_write.o src/pg/job_move.o src/pg/job_peek.o src/pg/job_row.o src/pg/queue_claim.o src/pg/jsonb_build.o src/pg/job_store.o \
 	src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o src/pg/notifier.o src/pg/row_checks.o src/pg/settings.o \
 	src/pg/tenant_policy.o src/pg/terminal_exit_permit.o src/pg/transition_log.o src/pg/work_index_upkeep.o
 
@@ -16,7 +16,7 @@ OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 REGRESS = lifecycle state_table errors json_shape jsonb_binary idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index queue_claim fast_path direct_insert job_move notify_deferred upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
-ISOLATION = fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
+ISOLATION = work_index_writes fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \
 	claim_concurrent claim_vs_cancel heartbeat_vs_reap reap_twice fail_many_overlap \
 	fencing_after_reschedule notify_on_commit \

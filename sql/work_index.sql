@@ -139,4 +139,38 @@ SELECT count(*) AS queue_seen_by_stranger FROM job_control.job_queue;
 RESET ROLE;
 DROP OWNED BY regress_work_index_reader, regress_work_index_stranger;
 DROP ROLE regress_work_index_reader, regress_work_index_stranger;
+
+-- Entries are written without SQL (direct_write.hpp): after creates, claims,
+-- restarts and deletes, every index of the work index has an entry for
+-- every row (amcheck reads the heap) and the invariant holds.
+CREATE EXTENSION amcheck;
+SELECT count(pg_temp.new_job()) AS created FROM generate_series(1, 40);
+SELECT count(*) AS claimed FROM job_control.job_claim('worker-9', 25);
+SELECT count(job_control.job_reschedule(job_id, true)) AS restarted
+  FROM (SELECT job_id FROM job_control.jobs WHERE executor = 'worker-9'
+         ORDER BY job_id LIMIT 10) AS ten;
+SELECT count(*) AS claimed_again FROM job_control.job_claim('worker-9', 5);
+DELETE FROM job_control.jobs WHERE job_id IN
+  (SELECT job_id FROM job_control.jobs WHERE state = 'running' ORDER BY job_id LIMIT 6);
+DELETE FROM job_control.jobs WHERE job_id IN
+  (SELECT job_id FROM job_control.jobs WHERE state = 'pending' ORDER BY job_id LIMIT 6);
+SELECT pg_temp.check_index() AS after_many_changes;
+SELECT index, bt_index_check(index, true)
+  FROM unnest(ARRAY['job_control.job_queue_pkey', 'job_control.job_queue_order',
+                    'job_control.job_leases_pkey']::regclass[]) AS index;
+-- A trigger on the queue fires for every entry the extension writes (then
+-- written with SQL); once dropped, entries are written as before.
+CREATE FUNCTION pg_temp.show_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE '% of a queue entry', TG_OP;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER show_entry AFTER INSERT OR DELETE ON job_control.job_queue
+  FOR EACH ROW EXECUTE FUNCTION pg_temp.show_entry();
+SELECT pg_temp.new_job() IS NOT NULL AS created;
+SELECT count(*) AS claimed FROM job_control.job_claim('worker-9');
+DROP TRIGGER show_entry ON job_control.job_queue;
+SELECT pg_temp.new_job() IS NOT NULL AS created;
+SELECT pg_temp.check_index() AS after_the_trigger;
+DROP EXTENSION amcheck;
 DELETE FROM job_control.jobs;

@@ -96,35 +96,6 @@ void forget_jobs_table(Datum, Oid relid) {
   }
 }
 
-// Whether key column `column` of btree `index` is `attnum` of its table, in
-// the default operator class of `type`, ascending.
-bool is_default_ascending_key(Relation index, int column, int attnum,
-                              Oid type) {
-  const Oid opclass = GetDefaultOpClass(type, BTREE_AM_OID);
-  return index->rd_index->indkey.values[column] == attnum &&
-         OidIsValid(opclass) &&
-         index->rd_opfamily[column] == get_opclass_family(opclass) &&
-         index->rd_indoption[column] == 0;
-}
-
-bool is_claim_order_index(Oid index_oid, Relation queue, int job_id) {
-  if (!OidIsValid(index_oid)) return false;
-  Relation index = relation_open(index_oid, AccessShareLock);
-  const int created_at = SPI_fnumber(RelationGetDescr(queue), "created_at");
-  const bool order =
-      index->rd_rel->relkind == RELKIND_INDEX &&
-      index->rd_rel->relam == BTREE_AM_OID &&
-      index->rd_index->indrelid == RelationGetRelid(queue) &&
-      index->rd_index->indisvalid && index->rd_index->indnkeyatts == 2 &&
-      index->rd_index->indnatts == 2 && created_at > 0 &&
-      is_default_ascending_key(index, 0, created_at, TIMESTAMPTZOID) &&
-      is_default_ascending_key(index, 1, job_id, UUIDOID) &&
-      RelationGetIndexExpressions(index) == NIL &&
-      RelationGetIndexPredicate(index) == NIL;
-  relation_close(index, NoLock);
-  return order;
-}
-
 int attnum_of(TupleDesc desc, const char* name) {
   const int attnum = SPI_fnumber(desc, name);
   if (attnum <= 0) {
@@ -218,6 +189,32 @@ const JobsRelation& jobs_relation() {
   return g_jobs_relation;
 }
 
+bool is_plain_btree(Oid index_oid, Oid table,
+                    std::initializer_list<KeyColumn> keys, bool unique) {
+  if (!OidIsValid(index_oid)) return false;
+  Relation index = relation_open(index_oid, AccessShareLock);
+  const Form_pg_index form = index->rd_index;
+  bool plain = index->rd_rel->relkind == RELKIND_INDEX &&
+               index->rd_rel->relam == BTREE_AM_OID &&
+               form->indrelid == table && form->indisvalid &&
+               form->indnkeyatts == static_cast<int>(keys.size()) &&
+               form->indnatts == form->indnkeyatts &&
+               (!unique || (form->indisunique && form->indimmediate)) &&
+               RelationGetIndexExpressions(index) == NIL &&
+               RelationGetIndexPredicate(index) == NIL;
+  int column = 0;
+  for (const KeyColumn& key : keys) {
+    if (!plain) break;
+    const Oid opclass = GetDefaultOpClass(key.type, BTREE_AM_OID);
+    plain = form->indkey.values[column] == key.attnum && OidIsValid(opclass) &&
+            index->rd_opfamily[column] == get_opclass_family(opclass) &&
+            index->rd_indoption[column] == 0;
+    ++column;
+  }
+  relation_close(index, NoLock);
+  return plain;
+}
+
 const QueueRelation& queue_relation() {
   if (g_queue_relation.table == InvalidOid) {
     const Oid table = job_control_relation("job_queue");
@@ -228,9 +225,12 @@ const QueueRelation& queue_relation() {
     QueueRelation found{
         table, InvalidOid, SPI_fnumber(RelationGetDescr(queue), "job_id"),
         SPI_fnumber(RelationGetDescr(queue), "company_id"), false};
-    if (found.job_id > 0 && found.company_id > 0) {
+    const int created_at = SPI_fnumber(RelationGetDescr(queue), "created_at");
+    if (found.job_id > 0 && found.company_id > 0 && created_at > 0) {
       const Oid index = job_control_relation("job_queue_order");
-      if (is_claim_order_index(index, queue, found.job_id)) {
+      if (is_plain_btree(
+              index, table,
+              {{created_at, TIMESTAMPTZOID}, {found.job_id, UUIDOID}}, false)) {
         found.order_index = index;
       }
       found.only_reader_policy = only_queue_reader_policy(

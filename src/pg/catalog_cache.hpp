@@ -6,6 +6,8 @@
 
 #include "postgres_headers.hpp"
 
+#include <initializer_list>
+
 #include "job_state.hpp"
 
 namespace jc::pg {
@@ -43,6 +45,16 @@ struct JobAttnums {
   int failures;
 };
 const JobAttnums& job_attnums(Relation jobs);
+
+// Whether `index` is a valid btree of `table`, without expressions or a
+// predicate, on exactly `keys` in order, ascending, in their types' default
+// operator classes; and, if `unique`, a unique index checked immediately.
+struct KeyColumn {
+  int attnum;
+  Oid type;
+};
+bool is_plain_btree(Oid index, Oid table, std::initializer_list<KeyColumn> keys,
+                    bool unique);
 
 // job_control.jobs and its primary key index, cached until the relcache
 // invalidates them (a guarded body).

@@ -2,7 +2,7 @@
 #include "postgres_headers.hpp"
 
 #include "catalog_cache.hpp"
-#include "direct_insert.hpp"
+#include "direct_write.hpp"
 #include "job_move.hpp"
 #include "notifier.hpp"
 #include "settings.hpp"

@@ -22,7 +22,7 @@ extern "C" {
 #include <cstring>
 
 #include "catalog_cache.hpp"
-#include "direct_insert.hpp"
+#include "direct_write.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
 #include "transition_log.hpp"

@@ -6,7 +6,7 @@ extern "C" {
 }
 
 #include "catalog_cache.hpp"
-#include "direct_insert.hpp"
+#include "direct_write.hpp"
 #include "format.hpp"
 #include "job_store.hpp"
 #include "notifier.hpp"

@@ -1,5 +1,6 @@
 #include "work_index_upkeep.hpp"
 
+#include "direct_write.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
 
@@ -7,20 +8,48 @@ namespace jc::pg {
 
 namespace {
 
-void run_for_job(Statement& statement, const IndexedJob& job) {
+// Runs `statement` for `job` as the owner, finding its entry through the
+// primary key whatever the table's size was when PostgreSQL last planned
+// it: a plan made while the queue was a page or two would read it whole,
+// and a kept plan stays until an invalidation, however long the queue grows.
+void run_for_job(Statement& statement, const IndexedJob& job, Oid owner) {
   const Datum values[3] = {job.job_id, job.company_id, job.created_at};
   const char nulls[3] = {' ', ' ', ' '};
-  run_many(statement, values, nulls, false);
+  run_as_owner(owner, [&] {
+    with_planner_settings_off(
+        {"enable_seqscan"}, [&] { run_many(statement, values, nulls, false); });
+  });
 }
 
-// Runs `body`'s statements as the owner, each finding its entry through the
-// primary key whatever the table's size was when PostgreSQL last planned it:
-// a plan made while the queue was a page or two would read it whole, and a
-// kept plan stays until an invalidation, however long the queue grows.
-template <typename Body>
-void upkeep(Oid owner, Body&& body) {
-  run_as_owner(owner,
-               [&] { with_planner_settings_off({"enable_seqscan"}, body); });
+// Each entry is written without SQL where direct_write.hpp allows it, else
+// by its statement.
+void dequeue(const IndexedJob& job, Oid owner) {
+  if (!delete_directly(DirectTable::kPendingQueue, owner, job.job_id)) {
+    run_for_job(dequeue_statement(), job, owner);
+  }
+}
+
+void enqueue(const IndexedJob& job, Oid owner) {
+  const Datum values[3] = {job.job_id, job.company_id, job.created_at};
+  const bool nulls[3] = {false, false, false};
+  if (!insert_unless_present(DirectTable::kPendingQueue, owner, values,
+                             nulls)) {
+    run_for_job(enqueue_statement(), job, owner);
+  }
+}
+
+void add_lease(const IndexedJob& job, Oid owner) {
+  const Datum values[2] = {job.job_id, job.company_id};
+  const bool nulls[2] = {false, false};
+  if (!insert_unless_present(DirectTable::kLeases, owner, values, nulls)) {
+    run_for_job(add_lease_statement(), job, owner);
+  }
+}
+
+void drop_lease(const IndexedJob& job, Oid owner) {
+  if (!delete_directly(DirectTable::kLeases, owner, job.job_id)) {
+    run_for_job(drop_lease_statement(), job, owner);
+  }
 }
 
 }  // namespace
@@ -34,20 +63,15 @@ void prepare_work_index() {
 
 void apply_work_index_change(const WorkIndexChange& change,
                              const IndexedJob& job, Oid owner) {
-  if (!change.any()) return;
-  upkeep(owner, [&] {
-    if (change.dequeue) run_for_job(dequeue_statement(), job);
-    if (change.enqueue) run_for_job(enqueue_statement(), job);
-    if (change.add_lease) run_for_job(add_lease_statement(), job);
-  });
+  if (change.dequeue) dequeue(job, owner);
+  if (change.enqueue) enqueue(job, owner);
+  if (change.add_lease) add_lease(job, owner);
 }
 
 void forget_job(Datum job_id, bool queued, Oid owner) {
   const IndexedJob job{job_id, Datum(0), Datum(0)};
-  upkeep(owner, [&] {
-    if (queued) run_for_job(dequeue_statement(), job);
-    run_for_job(drop_lease_statement(), job);
-  });
+  if (queued) dequeue(job, owner);
+  drop_lease(job, owner);
 }
 
 void clear_work_index(Oid owner) {
