@@ -217,10 +217,10 @@ bool is_plain_btree(Oid index_oid, Oid table,
 
 const QueueRelation& queue_relation() {
   if (g_queue_relation.table == InvalidOid) {
+    // Missing before 1.2 (its claims fail as they did): looked up again on
+    // every call, as no invalidation would name it.
     const Oid table = job_control_relation("job_queue");
-    if (table == InvalidOid) {
-      elog(ERROR, "job_control: the pending queue is missing");
-    }
+    if (table == InvalidOid) return g_queue_relation;
     Relation queue = table_open(table, AccessShareLock);
     QueueRelation found{
         table, InvalidOid, SPI_fnumber(RelationGetDescr(queue), "job_id"),

@@ -71,7 +71,8 @@ const JobsRelation& jobs_relation();
 // and company_id, whether its only policy is the extension's
 // (tenant_policy.hpp), and its index in claim order: job_queue_order if it
 // is a valid, whole btree on (created_at, job_id), ascending, with the
-// types' default operator classes; InvalidOid otherwise.
+// types' default operator classes; InvalidOid otherwise. `table` is
+// InvalidOid when the queue is missing (an install older than 1.2).
 struct QueueRelation {
   Oid table;
   Oid order_index;
