@@ -50,38 +50,40 @@ std::uint64_t run_in_queue_order(Statement& claim, const Datum* values,
       [&] { return run_many(claim, values, nulls, false); });
 }
 
-// The claim without SQL, where queue_claim.hpp allows it: false when the
-// call must run the statement.
+// The claim's arguments for queue_claim.hpp (a guarded body): NULL elements
+// of the types match no job (= ANY), so they are left out.
+ClaimRequest claim_request(FunctionCallInfo fcinfo, int max_jobs,
+                           bool any_type) {
+  ClaimRequest request{};
+  request.executor = PG_GETARG_DATUM(0);
+  request.max_jobs = max_jobs;
+  request.any_data_plane = PG_ARGISNULL(3);
+  if (!request.any_data_plane) request.data_plane = PG_GETARG_DATUM(3);
+  if (any_type) return request;
+  ArrayType* types = PG_GETARG_ARRAYTYPE_P(2);
+  request.type_of_types = ARR_ELEMTYPE(types);
+  int16 length;
+  bool by_value;
+  char align;
+  get_typlenbyvalalign(request.type_of_types, &length, &by_value, &align);
+  Datum* values;
+  bool* nulls;
+  int count;
+  deconstruct_array(types, request.type_of_types, length, by_value, align,
+                    &values, &nulls, &count);
+  for (int i = 0; i < count; ++i) {
+    if (!nulls[i]) values[request.type_count++] = values[i];
+  }
+  request.types = values;
+  return request;
+}
+
+// The claim without SQL, where queue_claim.hpp allows it, its jobs added to
+// the result: false when the call must run the statement.
 bool claimed_directly(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
   ClaimedJobs claimed{};
   const bool done = pg_guarded([&] {
-    ClaimRequest request{PG_GETARG_DATUM(0),
-                         max_jobs,
-                         nullptr,
-                         0,
-                         InvalidOid,
-                         PG_ARGISNULL(3),
-                         PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3)};
-    if (!any_type) {
-      ArrayType* types = PG_GETARG_ARRAYTYPE_P(2);
-      int16 length;
-      bool by_value;
-      char align;
-      request.type_of_types = ARR_ELEMTYPE(types);
-      get_typlenbyvalalign(request.type_of_types, &length, &by_value, &align);
-      Datum* values;
-      bool* nulls;
-      deconstruct_array(types, request.type_of_types, length, by_value, align,
-                        &values, &nulls, &request.type_count);
-      // NULL elements match no job (= ANY), so they are left out.
-      int kept = 0;
-      for (int i = 0; i < request.type_count; ++i) {
-        if (!nulls[i]) values[kept++] = values[i];
-      }
-      request.types = values;
-      request.type_count = kept;
-    }
-    return claim_directly(request, &claimed);
+    return claim_directly(claim_request(fcinfo, max_jobs, any_type), &claimed);
   });
   for (int i = 0; done && i < claimed.count; ++i) {
     append_to_set(fcinfo, pg_guarded([&] {

@@ -31,7 +31,7 @@ struct OpenQueue {
   Relation table;
   Relation order;
   Access access;
-  const QueueRelation* facts;
+  QueueRelation facts;
 };
 
 OpenQueue open_queue() {
@@ -55,9 +55,9 @@ OpenQueue open_queue() {
     return open;
   }
   open.table = table;
-  open.order = index_open(facts.order_index, AccessShareLock);
   open.access = access;
-  open.facts = &facts;
+  open.facts = facts;  // copied: taking the index's lock may reset the cache
+  open.order = index_open(open.facts.order_index, AccessShareLock);
   return open;
 }
 
@@ -118,10 +118,10 @@ int lock_oldest(const ClaimRequest& r, const OpenJobs& jobs,
     CHECK_FOR_INTERRUPTS();
     bool is_null;
     if (!visible_to(queue.access,
-                    slot_getattr(entry, queue.facts->company_id, &is_null))) {
+                    slot_getattr(entry, queue.facts.company_id, &is_null))) {
       continue;
     }
-    const Datum id = slot_getattr(entry, queue.facts->job_id, &is_null);
+    const Datum id = slot_getattr(entry, queue.facts.job_id, &is_null);
     ScanKeyData key;
     ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
     index_rescan(lookup, &key, 1, nullptr, 0);
@@ -188,17 +188,15 @@ bool claim_directly(const ClaimRequest& request, ClaimedJobs* claimed) {
   // The locks the statement takes: the jobs for UPDATE, the queue to read.
   const OpenJobs jobs = open_jobs(RowExclusiveLock);
   if (jobs.table == nullptr) return false;
-  const OpenQueue queue =
-      jobs.facts->updates_plainly ? open_queue() : OpenQueue{};
-  if (queue.table == nullptr) {
-    close_jobs(jobs);
-    return false;
-  }
   const JobAttnums& cols = job_attnums(jobs.table);
-  if (request.types != nullptr && TupleDescAttr(RelationGetDescr(jobs.table),
+  const bool types_comparable =
+      request.types == nullptr || TupleDescAttr(RelationGetDescr(jobs.table),
                                                 cols.job_columns[kColType] - 1)
-                                          ->atttypid != request.type_of_types) {
-    close_queue(queue);
+                                          ->atttypid == request.type_of_types;
+  const OpenQueue queue = jobs.facts->updates_plainly && types_comparable
+                              ? open_queue()
+                              : OpenQueue{};
+  if (queue.table == nullptr) {
     close_jobs(jobs);
     return false;
   }
