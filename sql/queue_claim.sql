@@ -23,8 +23,8 @@ SELECT ('40000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 1 + n % 2,
        '2026-01-01'::timestamptz + least(n, 23) * interval '1 minute'
   FROM generate_series(1, 24) AS n;
 -- A stale queue entry (a running job): both paths pass over it.
-INSERT INTO job_control.job_queue (job_id, company_id, created_at)
-VALUES ('40000000-0000-4000-8000-000000000005', 2, '2026-01-01');
+INSERT INTO job_control.job_queue (job_id, company_id, created_at, type)
+VALUES ('40000000-0000-4000-8000-000000000005', 2, '2026-01-01', 'nql-forecast');
 
 -- Runs a claim; reports the jobs it returned, in order, with regress.scans
 -- on the scans of the primary key it took, with regress.whole on the answers
@@ -108,6 +108,33 @@ CREATE TEMP TABLE claimed ON COMMIT DROP AS
 SELECT j FROM job_control.job_claim('w7', 2) AS j;
 SELECT j ->> 'state' AS state, j = job_control.job_get((j ->> 'job_id')::uuid) AS as_stored
   FROM claimed;
+ROLLBACK;
+
+-- Lanes (1.4): a claim of some types, or on one data plane, reads only the
+-- queue entries it may take. Behind 300 older pending jobs of another type
+-- on no plane, each claim reads the entries of the jobs it takes and no more.
+BEGIN;
+INSERT INTO job_control.jobs (company_id, request_source, type, input, created_at)
+SELECT 1, '{"company_id": 1}', 'nql-forecast', jsonb_build_object('nql', 'backlog ' || n),
+       '2025-01-01'::timestamptz + n * interval '1 second'
+  FROM generate_series(1, 300) AS n;
+SET LOCAL regress.scans = on;
+SELECT pg_temp.claim($$job_control.job_claim('w9', 2, '{materialize-view}')$$) AS one_type;
+SELECT pg_temp.claim(
+    $$job_control.job_claim('w9', 2, NULL, 'a1000000-0000-4000-8000-000000000000')$$) AS one_plane;
+SELECT pg_temp.claim(
+    $$job_control.job_claim('w9', 2, '{nql-forecast,materialize-view,nql-forecast}',
+                            'a1000000-0000-4000-8000-000000000000')$$) AS types_on_a_plane;
+-- A pending job given another type or plane by hand moves to its new lane.
+UPDATE job_control.jobs SET type = 'materialize-view',
+       data_plane_id = 'a1000000-0000-4000-8000-000000000000'
+ WHERE input ->> 'nql' = 'backlog 300';
+SELECT pg_temp.claim($$job_control.job_claim('w9', 1, '{materialize-view}')$$) AS moved_lane;
+SELECT pg_temp.claim(
+    $$job_control.job_claim('w9', 1, NULL, 'a1000000-0000-4000-8000-000000000000')$$) AS rest_of_the_plane;
+SELECT count(*) AS lanes_out_of_step
+  FROM job_control.job_queue AS q JOIN job_control.jobs AS j USING (job_id)
+ WHERE (q.type, q.data_plane_id, q.company_id) IS DISTINCT FROM (j.type, j.data_plane_id, j.company_id);
 ROLLBACK;
 
 -- The statement claims wherever the queue or the jobs are not as the

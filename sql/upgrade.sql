@@ -34,8 +34,22 @@ SET job_control.notify = deferred;
 SELECT job_control.job_fail(:'id', 'not yet') ->> 'state';
 RESET job_control.notify;
 SELECT state FROM job_control.jobs WHERE job_id = :'id';
+-- 1.3's queue has no lanes: the library writes its entries as 1.3 did, and
+-- a claim of one type walks the whole queue.
+ALTER EXTENSION job_control UPDATE TO '1.3';
+SELECT job_control.job_create('materialize-view', '{"nql": "view since 1.3", "dataset_id": 1}', '{"company_id": 1}') ->> 'state';
+SELECT job_control.job_create('materialize-view', '{"nql": "second view since 1.3", "dataset_id": 2}', '{"company_id": 1}') ->> 'state';
+SELECT job_control.job_complete((j ->> 'job_id')::uuid) -> 'input' ->> 'nql' AS claimed_and_done_in_1_3
+  FROM job_control.job_claim('worker-9', 1, '{materialize-view}') AS j;
 ALTER EXTENSION job_control UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'job_control';
+-- The update gave every queue entry its job's lane; a claim of one type
+-- then reads its own.
+SELECT q.type, q.data_plane_id IS NULL AS no_plane, j.input ->> 'nql' AS nql
+  FROM job_control.job_queue AS q JOIN job_control.jobs AS j USING (job_id)
+ ORDER BY q.created_at;
+SELECT job_control.job_complete((j ->> 'job_id')::uuid) -> 'input' ->> 'nql' AS claimed_and_done
+  FROM job_control.job_claim('worker-9', 1, '{materialize-view}') AS j;
 
 -- Same objects, same routine definitions.
 SELECT pg_describe_object(classid, objid, objsubid) AS object

@@ -82,7 +82,7 @@ Oid g_jobs_relid = InvalidOid;
 JobAttnums g_attnums;
 JobsRelation g_jobs_relation{InvalidOid, InvalidOid, false, false};
 
-QueueRelation g_queue_relation{InvalidOid, InvalidOid, 0, 0, false};
+QueueRelation g_queue_relation{};
 
 void forget_jobs_table(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_jobs_relid) g_jobs_relid = InvalidOid;
@@ -90,9 +90,10 @@ void forget_jobs_table(Datum, Oid relid) {
       relid == g_jobs_relation.primary_key) {
     g_jobs_relation = {InvalidOid, InvalidOid, false, false};
   }
-  if (relid == InvalidOid || relid == g_queue_relation.table ||
-      relid == g_queue_relation.order_index) {
-    g_queue_relation = {InvalidOid, InvalidOid, 0, 0, false};
+  const QueueRelation& q = g_queue_relation;
+  if (relid == InvalidOid || relid == q.table || relid == q.order_index ||
+      relid == q.type_index || relid == q.plane_index) {
+    g_queue_relation = QueueRelation{};
   }
 }
 
@@ -113,13 +114,15 @@ Oid job_control_relation(const char* name) {
   return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
 }
 
-Oid job_state_type() {
+Oid job_control_type(const char* name) {
   const Oid schema = job_control_schema();
-  return OidIsValid(schema) ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-                                              CStringGetDatum("job_state"),
-                                              ObjectIdGetDatum(schema))
-                            : InvalidOid;
+  return OidIsValid(schema)
+             ? GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+                               CStringGetDatum(name), ObjectIdGetDatum(schema))
+             : InvalidOid;
 }
+
+Oid job_state_type() { return job_control_type("job_state"); }
 
 void register_catalog_caches() {
   CacheRegisterSyscacheCallback(ENUMOID, forget_enums, Datum(0));
@@ -215,6 +218,25 @@ bool is_plain_btree(Oid index_oid, Oid table,
   return plain;
 }
 
+namespace {
+
+// The attribute number of column `name`, 0 when there is none.
+int column_number(Relation rel, const char* name) {
+  return std::max(SPI_fnumber(RelationGetDescr(rel), name), 0);
+}
+
+// Index `name` of the queue if it is a plain btree on `keys`.
+Oid claim_index(const char* name, Oid queue,
+                std::initializer_list<KeyColumn> keys) {
+  for (const KeyColumn& key : keys) {
+    if (key.attnum <= 0) return InvalidOid;
+  }
+  const Oid index = job_control_relation(name);
+  return is_plain_btree(index, queue, keys, false) ? index : InvalidOid;
+}
+
+}  // namespace
+
 const QueueRelation& queue_relation() {
   if (g_queue_relation.table == InvalidOid) {
     // Missing before 1.2 (its claims fail as they did): looked up again on
@@ -222,22 +244,31 @@ const QueueRelation& queue_relation() {
     const Oid table = job_control_relation("job_queue");
     if (table == InvalidOid) return g_queue_relation;
     Relation queue = table_open(table, AccessShareLock);
-    QueueRelation found{
-        table, InvalidOid, SPI_fnumber(RelationGetDescr(queue), "job_id"),
-        SPI_fnumber(RelationGetDescr(queue), "company_id"), false};
-    const int created_at = SPI_fnumber(RelationGetDescr(queue), "created_at");
-    if (found.job_id > 0 && found.company_id > 0 && created_at > 0) {
-      const Oid index = job_control_relation("job_queue_order");
-      if (is_plain_btree(
-              index, table,
-              {{created_at, TIMESTAMPTZOID}, {found.job_id, UUIDOID}}, false)) {
-        found.order_index = index;
-      }
-      found.only_reader_policy = only_queue_reader_policy(
-          queue, found.company_id, jobs_relation().table);
+    QueueRelation q{};
+    q.table = table;
+    q.job_id = column_number(queue, "job_id");
+    q.company_id = column_number(queue, "company_id");
+    q.created_at = column_number(queue, "created_at");
+    q.type = column_number(queue, "type");
+    q.data_plane_id = column_number(queue, "data_plane_id");
+    if (q.type > 0) {
+      q.type_type =
+          TupleDescAttr(RelationGetDescr(queue), q.type - 1)->atttypid;
     }
+    const KeyColumn created_at{q.created_at, TIMESTAMPTZOID};
+    const KeyColumn job_id{q.job_id, UUIDOID};
+    const KeyColumn type{q.type, q.type_type};
+    q.order_index = claim_index("job_queue_order", table, {created_at, job_id});
+    q.type_index =
+        claim_index("job_queue_type_order", table, {type, created_at, job_id});
+    q.plane_index =
+        claim_index("job_queue_plane_order", table,
+                    {{q.data_plane_id, UUIDOID}, type, created_at, job_id});
+    q.only_reader_policy =
+        q.company_id > 0 &&
+        only_queue_reader_policy(queue, q.company_id, jobs_relation().table);
     table_close(queue, NoLock);
-    g_queue_relation = found;
+    g_queue_relation = q;
   }
   return g_queue_relation;
 }

@@ -20,6 +20,7 @@ void register_catalog_caches();
 // object in it, is missing.
 Oid job_control_schema();
 Oid job_control_relation(const char* name);
+Oid job_control_type(const char* name);
 Oid job_state_type();
 
 // The label of an enum value, e.g. "pending" (palloc'd copy).
@@ -67,17 +68,25 @@ struct JobsRelation {
 const JobsRelation& jobs_relation();
 
 // job_control.job_queue as a claim without SQL reads it (queue_claim.hpp),
-// cached like JobsRelation: the table, the attribute numbers of its job_id
-// and company_id, whether its only policy is the extension's
-// (tenant_policy.hpp), and its index in claim order: job_queue_order if it
-// is a valid, whole btree on (created_at, job_id), ascending, with the
-// types' default operator classes; InvalidOid otherwise. `table` is
-// InvalidOid when the queue is missing (an install older than 1.2).
+// cached like JobsRelation: the table, the attribute numbers of its columns
+// (0: missing; type and data_plane_id came in 1.4), whether its only policy
+// is the extension's (tenant_policy.hpp), and its indexes in claim order,
+// each a valid, whole btree, ascending, with the types' default operator
+// classes, or InvalidOid: job_queue_order on (created_at, job_id),
+// job_queue_type_order on (type, created_at, job_id) and
+// job_queue_plane_order on (data_plane_id, type, created_at, job_id).
+// `table` is InvalidOid when the queue is missing (before 1.2).
 struct QueueRelation {
   Oid table;
   Oid order_index;
+  Oid type_index;
+  Oid plane_index;
   int job_id;
   int company_id;
+  int created_at;
+  int type;
+  int data_plane_id;
+  Oid type_type;  // the type of column `type`
   bool only_reader_policy;
 };
 const QueueRelation& queue_relation();

@@ -27,21 +27,23 @@ namespace jc::pg {
 
 namespace {
 
-// kJobStateType marks a column of type job_control.job_state.
-constexpr Oid kJobStateType = InvalidOid;
 struct Column {
   const char* name;
-  Oid type;
+  Oid type;       // InvalidOid: the extension's type `enum_name`
   bool identity;  // GENERATED ... AS IDENTITY
+  const char* enum_name = nullptr;
 };
+constexpr Column kStateColumn(const char* name) {
+  return {name, InvalidOid, false, "job_state"};
+}
 
 // The tables' columns in the order the extension created them: rows are
 // filled by position.
 constexpr Column kHistoryColumns[] = {
     {"job_id", UUIDOID, false},
     {"company_id", INT8OID, false},
-    {"from_state", kJobStateType, false},
-    {"to_state", kJobStateType, false},
+    kStateColumn("from_state"),
+    kStateColumn("to_state"),
     {"transitioned_at", TIMESTAMPTZOID, false},
     {"role", TEXTOID, false},
     {"executor", TEXTOID, false}};
@@ -94,8 +96,9 @@ void forget_layout(Datum, Oid relid) {
   }
 }
 
-bool has_column(Form_pg_attribute att, const Column& column, Oid state_type) {
-  const Oid type = column.type == kJobStateType ? state_type : column.type;
+bool has_column(Form_pg_attribute att, const Column& column) {
+  const Oid type = OidIsValid(column.type) ? column.type
+                                           : job_control_type(column.enum_name);
   return !att->attisdropped && att->attgenerated == '\0' &&
          att->atttypid == type &&
          (att->attidentity != '\0') == column.identity &&
@@ -109,12 +112,11 @@ void read_layout(Target& t, Oid table) {
   t.identity_sequence = InvalidOid;
   t.identity_column = -1;
   t.key_index = InvalidOid;
-  const Oid state_type = job_state_type();
   Relation rel = table_open(table, AccessShareLock);
   const TupleDesc desc = RelationGetDescr(rel);
   bool same = desc->natts == t.column_count;
   for (int i = 0; same && i < t.column_count; ++i) {
-    same = has_column(TupleDescAttr(desc, i), t.columns[i], state_type);
+    same = has_column(TupleDescAttr(desc, i), t.columns[i]);
     if (same && t.columns[i].identity) {
       t.identity_column = i;
       t.identity_sequence =

@@ -212,14 +212,22 @@ Statement& lease_cleanup_statement() {
   return s;
 }
 
-Statement& enqueue_statement() {
-  static Statement s{
+Statement& enqueue_statement(bool with_lane) {
+  static Statement before_lanes{
       "INSERT INTO job_control.job_queue (job_id, company_id, created_at)"
       " VALUES ($1, $2, $3) ON CONFLICT (job_id) DO NOTHING",
       3,
       {UUIDOID, INT8OID, TIMESTAMPTZOID},
       nullptr};
-  return s;
+  static Statement with_lanes{
+      "INSERT INTO job_control.job_queue"
+      " (job_id, company_id, created_at, type, data_plane_id)"
+      " VALUES ($1, $2, $3, $4::job_control.job_type, $5)"
+      " ON CONFLICT (job_id) DO NOTHING",
+      5,
+      {UUIDOID, INT8OID, TIMESTAMPTZOID, TEXTOID, UUIDOID},
+      nullptr};
+  return with_lane ? with_lanes : before_lanes;
 }
 
 Statement& dequeue_statement() {

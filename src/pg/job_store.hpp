@@ -83,8 +83,9 @@ Statement& stale_leases_statement();
 Statement& lease_cleanup_statement();
 
 // The work index kept by the trigger (see work_index.hpp): $1 job_id uuid,
-// $2 company_id int8, $3 created_at timestamptz (enqueue only).
-Statement& enqueue_statement();
+// $2 company_id int8, $3 created_at timestamptz (enqueue only); with the
+// lane (a queue of 1.4), $4 type (text) and $5 data_plane_id uuid.
+Statement& enqueue_statement(bool with_lane);
 Statement& dequeue_statement();     // $1 job_id
 Statement& add_lease_statement();   // $1 job_id, $2 company_id
 Statement& drop_lease_statement();  // $1 job_id

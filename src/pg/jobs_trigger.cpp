@@ -83,9 +83,15 @@ void log_transition(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
 
 IndexedJob indexed_job(HeapTuple row, TupleDesc desc, const JobAttnums& cols) {
   bool is_null;
-  return {heap_getattr(row, cols.job_id, desc, &is_null),
-          heap_getattr(row, cols.company_id, desc, &is_null),
-          heap_getattr(row, cols.created_at, desc, &is_null)};
+  IndexedJob job{
+      heap_getattr(row, cols.job_id, desc, &is_null),
+      heap_getattr(row, cols.company_id, desc, &is_null),
+      heap_getattr(row, cols.created_at, desc, &is_null),
+      heap_getattr(row, cols.job_columns[kColType], desc, &is_null),
+      heap_getattr(row, cols.job_columns[kColDataPlaneId], desc, &is_null),
+      false};
+  job.has_data_plane = !is_null;
+  return job;
 }
 
 JobState row_job_state(HeapTuple row, TupleDesc desc, const JobAttnums& cols) {
@@ -170,6 +176,13 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
     if (work_index) {
       apply_work_index_change(work_index_change(from, to),
                               indexed_job(stamped, desc, cols), owner);
+    }
+  } else if (work_index && is_queued(to)) {
+    // A pending job given another type, data plane or company (by hand)
+    // moves to its new place in the queue.
+    const IndexedJob job = indexed_job(stamped, desc, cols);
+    if (job.lane_differs(indexed_job(old_row, desc, cols))) {
+      apply_work_index_change(WorkIndexChange{true, true, false}, job, owner);
     }
   }
   return stamped;

@@ -18,6 +18,7 @@ extern "C" {
 
 #include "caller_access.hpp"
 #include "job_move.hpp"
+#include "queue_walk.hpp"
 #include "settings.hpp"
 
 namespace jc::pg {
@@ -29,7 +30,6 @@ namespace {
 // statement.
 struct OpenQueue {
   Relation table;
-  Relation order;
   Access access;
   QueueRelation facts;
 };
@@ -56,15 +56,11 @@ OpenQueue open_queue() {
   }
   open.table = table;
   open.access = access;
-  open.facts = facts;  // copied: taking the index's lock may reset the cache
-  open.order = index_open(open.facts.order_index, AccessShareLock);
+  open.facts = facts;  // copied: taking an index's lock may reset the cache
   return open;
 }
 
-void close_queue(const OpenQueue& queue) {
-  index_close(queue.order, NoLock);
-  table_close(queue.table, NoLock);
-}
+void close_queue(const OpenQueue& queue) { table_close(queue.table, NoLock); }
 
 bool uuid_equal(Datum a, Datum b) {
   return std::memcmp(DatumGetUUIDP(a)->data, DatumGetUUIDP(b)->data,
@@ -98,23 +94,20 @@ bool claimable(const ClaimRequest& r, Access access, TupleTableSlot* job,
   return true;
 }
 
-// Walks the queue oldest first and locks up to max_jobs claimable jobs,
+// Walks the queue (queue_walk.hpp) and locks up to max_jobs claimable jobs,
 // skipping those another transaction holds; returns how many it locked,
 // each newest version in its own slot of `locked`.
 int lock_oldest(const ClaimRequest& r, const OpenJobs& jobs,
                 const OpenQueue& queue, Snapshot snapshot,
                 TupleTableSlot** locked) {
   const JobAttnums& cols = job_attnums(jobs.table);
-  IndexScanDesc entries =
-      index_beginscan(queue.table, queue.order, snapshot, 0, 0);
-  index_rescan(entries, nullptr, 0, nullptr, 0);
+  QueueWalk entries = begin_queue_walk(queue.table, queue.facts, r, snapshot);
   IndexScanDesc lookup =
       index_beginscan(jobs.table, jobs.primary_key, snapshot, 1, 0);
-  TupleTableSlot* entry = table_slot_create(queue.table, nullptr);
   TupleTableSlot* seen = table_slot_create(jobs.table, nullptr);
   int count = 0;
-  while (count < r.max_jobs &&
-         index_getnext_slot(entries, ForwardScanDirection, entry)) {
+  TupleTableSlot* entry;
+  while (count < r.max_jobs && (entry = next_queue_entry(entries)) != nullptr) {
     CHECK_FOR_INTERRUPTS();
     bool is_null;
     if (!visible_to(queue.access,
@@ -145,9 +138,8 @@ int lock_oldest(const ClaimRequest& r, const OpenJobs& jobs,
     }
   }
   ExecDropSingleTupleTableSlot(seen);
-  ExecDropSingleTupleTableSlot(entry);
   index_endscan(lookup);
-  index_endscan(entries);
+  end_queue_walk(entries);
   return count;
 }
 

@@ -1,5 +1,8 @@
 #include "work_index_upkeep.hpp"
 
+#include <cstring>
+
+#include "catalog_cache.hpp"
 #include "direct_write.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
@@ -13,8 +16,11 @@ namespace {
 // it: a plan made while the queue was a page or two would read it whole,
 // and a kept plan stays until an invalidation, however long the queue grows.
 void run_for_job(Statement& statement, const IndexedJob& job, Oid owner) {
-  const Datum values[3] = {job.job_id, job.company_id, job.created_at};
-  const char nulls[3] = {' ', ' ', ' '};
+  const Datum values[5] = {
+      job.job_id, job.company_id, job.created_at,
+      statement.nargs > 3 ? CStringGetTextDatum(enum_label(job.type)) : 0,
+      job.data_plane_id};
+  const char nulls[5] = {' ', ' ', ' ', ' ', job.has_data_plane ? ' ' : 'n'};
   run_as_owner(owner, [&] {
     with_planner_settings_off(
         {"enable_seqscan"}, [&] { run_many(statement, values, nulls, false); });
@@ -29,12 +35,15 @@ void dequeue(const IndexedJob& job, Oid owner) {
   }
 }
 
+// Before 1.4 the queue has no lanes: its entries are written by the
+// statement of that queue.
 void enqueue(const IndexedJob& job, Oid owner) {
-  const Datum values[3] = {job.job_id, job.company_id, job.created_at};
-  const bool nulls[3] = {false, false, false};
+  const Datum values[5] = {job.job_id, job.company_id, job.created_at, job.type,
+                           job.data_plane_id};
+  const bool nulls[5] = {false, false, false, false, !job.has_data_plane};
   if (!insert_unless_present(DirectTable::kPendingQueue, owner, values,
                              nulls)) {
-    run_for_job(enqueue_statement(), job, owner);
+    run_for_job(enqueue_statement(queue_relation().type > 0), job, owner);
   }
 }
 
@@ -54,8 +63,18 @@ void drop_lease(const IndexedJob& job, Oid owner) {
 
 }  // namespace
 
+bool IndexedJob::lane_differs(const IndexedJob& other) const {
+  return type != other.type ||
+         DatumGetInt64(company_id) != DatumGetInt64(other.company_id) ||
+         has_data_plane != other.has_data_plane ||
+         (has_data_plane &&
+          std::memcmp(DatumGetUUIDP(data_plane_id)->data,
+                      DatumGetUUIDP(other.data_plane_id)->data, UUID_LEN) != 0);
+}
+
 void prepare_work_index() {
-  enqueue_statement();
+  enqueue_statement(false);
+  enqueue_statement(true);
   dequeue_statement();
   add_lease_statement();
   drop_lease_statement();
@@ -69,7 +88,8 @@ void apply_work_index_change(const WorkIndexChange& change,
 }
 
 void forget_job(Datum job_id, bool queued, Oid owner) {
-  const IndexedJob job{job_id, Datum(0), Datum(0)};
+  IndexedJob job{};
+  job.job_id = job_id;
   if (queued) dequeue(job, owner);
   drop_lease(job, owner);
 }

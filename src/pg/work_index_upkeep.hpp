@@ -9,10 +9,18 @@
 
 namespace jc::pg {
 
+// What the queue keeps of a job: its key, its tenant, its age and its lane
+// (type and data plane, from 1.4).
 struct IndexedJob {
   Datum job_id;
   Datum company_id;
   Datum created_at;
+  Datum type;
+  Datum data_plane_id;
+  bool has_data_plane;
+
+  // Whether `other` (the same job) sits elsewhere in the queue.
+  bool lane_differs(const IndexedJob& other) const;
 };
 
 // Prepares the statements' SQL; call outside guarded bodies.
