@@ -4,7 +4,7 @@ EXTENSION = job_control
 MODULE_big = job_control
 DATA = $(wildcard job_control--*.sql)
 
-CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o src/core/jsonb_binary.o src/core/limits.o \
+CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o src/core/jsonb_binary.o src/core/library_list.o src/core/limits.o \
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o \
 	src/core/work_index.o
 PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o src/pg/catalog_cache.o src/pg/executor_functions.o \

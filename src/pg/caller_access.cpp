@@ -6,6 +6,7 @@ extern "C" {
 #include "utils/rls.h"
 }
 
+#include "library_list.hpp"
 #include "settings.hpp"
 
 namespace jc::pg {
@@ -29,7 +30,19 @@ Access caller_access(const JobsRelation& relation) {
   return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
 }
 
+// -1: not decided yet.
+int g_tables_are_local = -1;
+
 }  // namespace
+
+bool tables_are_local() {
+  if (g_tables_are_local < 0) {
+    const char* preloaded = shared_preload_libraries_string;
+    g_tables_are_local =
+        preloaded == nullptr || !lists_library(preloaded, "citus") ? 1 : 0;
+  }
+  return g_tables_are_local == 1;
+}
 
 bool visible_to(Access access, Datum company_id) {
   return access != Access::kCompanyJobs ||
@@ -40,7 +53,7 @@ OpenJobs open_jobs(LOCKMODE lockmode) {
   OpenJobs open{};
   // A read-only transaction (or a standby) refuses the UPDATE: 25006.
   // Checked before any lock: a standby grants no lock that writes.
-  if (XactReadOnly) return open;
+  if (XactReadOnly || !tables_are_local()) return open;
   Relation table = table_open(jobs_relation().table, lockmode);
   const JobsRelation& facts = jobs_relation();
   const Access access = caller_access(facts);

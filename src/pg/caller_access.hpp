@@ -16,6 +16,12 @@ enum class Access {
   kCompanyJobs,  // only the jobs of job_control.company_id (tenant policy)
 };
 
+// Whether the calls without SQL may read and write the extension's tables
+// themselves: not where Citus is loaded (shared_preload_libraries), whose
+// distributed tables keep their rows in shards that only its planner
+// reaches; there every call runs its statements. Decided once per backend.
+bool tables_are_local();
+
 // Whether a job of `company_id` is visible under `access`.
 bool visible_to(Access access, Datum company_id);
 

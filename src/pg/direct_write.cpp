@@ -20,6 +20,7 @@ extern "C" {
 #include <cstring>
 #include <iterator>
 
+#include "caller_access.hpp"
 #include "catalog_cache.hpp"
 #include "owner_spi.hpp"
 
@@ -271,7 +272,9 @@ bool delete_row(Relation rel, const Target& t, Datum job_id) {
 // SQL. A keyed write also needs the primary key and READ COMMITTED.
 Relation open_target(DirectTable which, Oid writer, AclMode rights,
                      bool keyed) {
-  if (keyed && IsolationUsesXactSnapshot()) return nullptr;
+  if ((keyed && IsolationUsesXactSnapshot()) || !tables_are_local()) {
+    return nullptr;
+  }
   Target& t = g_targets[static_cast<int>(which)];
   const Target* before = layout(t);
   if (before == nullptr) return nullptr;
