@@ -153,13 +153,26 @@ SELECT count(*) AS claimed_again FROM job_control.job_claim('worker-9', 5);
 DELETE FROM job_control.jobs WHERE job_id IN
   (SELECT job_id FROM job_control.jobs WHERE state = 'running' ORDER BY job_id LIMIT 6);
 DELETE FROM job_control.jobs WHERE job_id IN
-  (SELECT job_id FROM job_control.jobs WHERE state = 'pending' ORDER BY job_id LIMIT 6);
+  (SELECT job_id FROM job_control.jobs j WHERE state = 'pending'
+      AND NOT EXISTS (SELECT FROM job_control.job_leases l WHERE l.job_id = j.job_id)
+    ORDER BY job_id LIMIT 6);
+DELETE FROM job_control.jobs WHERE job_id IN
+  (SELECT job_id FROM job_control.job_leases l JOIN job_control.jobs j USING (job_id)
+    WHERE j.state = 'pending' ORDER BY job_id LIMIT 2);
 SELECT pg_temp.check_index() AS after_many_changes;
 SELECT index, bt_index_check(index, true)
   FROM unnest(ARRAY['job_control.job_queue_pkey', 'job_control.job_queue_order',
                     'job_control.job_leases_pkey']::regclass[]) AS index;
--- A trigger on the queue fires for every entry the extension writes (then
--- written with SQL); once dropped, entries are written as before.
+-- An entry written with SQL is said at DEBUG1: none while the queue and the
+-- leases are as the extension made them (a job created, claimed, restarted
+-- and deleted)...
+SET client_min_messages = debug1;
+SELECT job_control.job_reschedule((j ->> 'job_id')::uuid, true) ->> 'outcome' AS restarted
+  FROM job_control.job_claim('worker-9') AS j;
+DELETE FROM job_control.jobs WHERE job_id = (SELECT pg_temp.new_job());
+RESET client_min_messages;
+-- ... and a trigger on the queue fires for every entry the extension writes
+-- (then written with SQL); once dropped, entries are written as before.
 CREATE FUNCTION pg_temp.show_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE NOTICE '% of a queue entry', TG_OP;
@@ -167,8 +180,10 @@ BEGIN
 END $$;
 CREATE TRIGGER show_entry AFTER INSERT OR DELETE ON job_control.job_queue
   FOR EACH ROW EXECUTE FUNCTION pg_temp.show_entry();
+SET client_min_messages = debug1;
 SELECT pg_temp.new_job() IS NOT NULL AS created;
 SELECT count(*) AS claimed FROM job_control.job_claim('worker-9');
+RESET client_min_messages;
 DROP TRIGGER show_entry ON job_control.job_queue;
 SELECT pg_temp.new_job() IS NOT NULL AS created;
 SELECT pg_temp.check_index() AS after_the_trigger;

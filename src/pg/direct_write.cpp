@@ -50,10 +50,13 @@ constexpr Column kHistoryColumns[] = {
     {"executor", TEXTOID, false}};
 constexpr Column kQueueColumns[] = {{"id", INT8OID, true},
                                     {"payload", TEXTOID, false}};
+// From 1.4 (a queue of 1.2 or 1.3 is written with SQL until updated).
 constexpr Column kPendingQueueColumns[] = {
     {"job_id", UUIDOID, false},
     {"company_id", INT8OID, false},
-    {"created_at", TIMESTAMPTZOID, false}};
+    {"created_at", TIMESTAMPTZOID, false},
+    {"type", InvalidOid, false, "job_type"},
+    {"data_plane_id", UUIDOID, false}};
 constexpr Column kLeaseColumns[] = {{"job_id", UUIDOID, false},
                                     {"company_id", INT8OID, false}};
 
@@ -295,6 +298,14 @@ Relation open_target(DirectTable which, Oid writer, AclMode rights,
   return rel;
 }
 
+// Says, at DEBUG1, that a row of `which` goes to SQL (a DBA who changed the
+// table can see what became of its writes); returns false.
+bool written_with_sql(DirectTable which) {
+  elog(DEBUG1, "job_control: a row of job_control.%s is written with SQL",
+       g_targets[static_cast<int>(which)].name);
+  return false;
+}
+
 }  // namespace
 
 void register_direct_tables() {
@@ -304,7 +315,7 @@ void register_direct_tables() {
 bool insert_directly(DirectTable which, Oid writer, const Datum* values,
                      const bool* nulls) {
   Relation rel = open_target(which, writer, ACL_INSERT, false);
-  if (rel == nullptr) return false;
+  if (rel == nullptr) return written_with_sql(which);
   insert_row(rel, g_targets[static_cast<int>(which)], writer, values, nulls);
   table_close(rel, NoLock);
   return true;
@@ -313,7 +324,7 @@ bool insert_directly(DirectTable which, Oid writer, const Datum* values,
 bool insert_unless_present(DirectTable which, Oid writer, const Datum* values,
                            const bool* nulls) {
   Relation rel = open_target(which, writer, ACL_INSERT, true);
-  if (rel == nullptr) return false;
+  if (rel == nullptr) return written_with_sql(which);
   insert_row_unless_present(rel, g_targets[static_cast<int>(which)], writer,
                             values, nulls);
   table_close(rel, NoLock);
@@ -322,11 +333,11 @@ bool insert_unless_present(DirectTable which, Oid writer, const Datum* values,
 
 bool delete_directly(DirectTable which, Oid writer, Datum job_id) {
   Relation rel = open_target(which, writer, ACL_DELETE | ACL_SELECT, true);
-  if (rel == nullptr) return false;
+  if (rel == nullptr) return written_with_sql(which);
   const bool deleted =
       delete_row(rel, g_targets[static_cast<int>(which)], job_id);
   table_close(rel, NoLock);
-  return deleted;
+  return deleted || written_with_sql(which);
 }
 
 }  // namespace jc::pg

@@ -8,7 +8,8 @@
 // CONFLICT DO NOTHING; a delete finds its row through the primary key.
 // Only while a table is as the extension created it; otherwise the caller
 // writes the row with SQL, which gives triggers, rules, row security,
-// partitions and added columns their due.
+// partitions and added columns their due (said at DEBUG1: "a row of
+// job_control.<table> is written with SQL").
 #pragma once
 
 #include "postgres_headers.hpp"
