@@ -173,9 +173,9 @@ HeapTuple on_update(HeapTuple old_row, HeapTuple new_row, TupleDesc desc,
       set_stamps(new_row, desc, cols, created, stamp(updated), completed);
   if (from != to) {
     log_transition(stamped, desc, cols, &from, to, updated, owner);
-    if (work_index) {
-      apply_work_index_change(work_index_change(from, to),
-                              indexed_job(stamped, desc, cols), owner);
+    const WorkIndexChange change = work_index_change(from, to);
+    if (work_index && change.any()) {
+      apply_work_index_change(change, indexed_job(stamped, desc, cols), owner);
     }
   } else if (work_index && is_queued(to)) {
     // A pending job given another type, data plane or company (by hand)
