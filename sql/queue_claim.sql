@@ -137,6 +137,23 @@ SELECT count(*) AS lanes_out_of_step
  WHERE (q.type, q.data_plane_id, q.company_id) IS DISTINCT FROM (j.type, j.data_plane_id, j.company_id);
 ROLLBACK;
 
+-- The statement (here under REPEATABLE READ) reads the lane of the one type
+-- a claim on any plane names: a few entries of that lane, none of the
+-- whole queue.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+INSERT INTO job_control.jobs (company_id, request_source, type, input, created_at)
+SELECT 1, '{"company_id": 1}', 'nql-forecast', jsonb_build_object('nql', 'backlog ' || n),
+       '2025-01-01'::timestamptz + n * interval '1 second'
+  FROM generate_series(1, 300) AS n;
+SELECT pg_stat_get_xact_tuples_returned('job_control.job_queue_type_order'::regclass) AS lane_before,
+       pg_stat_get_xact_tuples_returned('job_control.job_queue_order'::regclass) AS queue_before \gset
+SELECT pg_temp.claim($$job_control.job_claim('w9', 2, '{materialize-view}')$$) AS one_type_by_the_statement;
+SELECT pg_stat_get_xact_tuples_returned('job_control.job_queue_type_order'::regclass) - :lane_before
+         AS lane_entries_read,
+       pg_stat_get_xact_tuples_returned('job_control.job_queue_order'::regclass) - :queue_before
+         AS queue_entries_read;
+ROLLBACK;
+
 -- The statement claims wherever the queue or the jobs are not as the
 -- extension made them, and honours what is there. Another policy on the
 -- queue, for a bound role (without it, jobs 1, 2 and 3):

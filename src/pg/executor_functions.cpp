@@ -2,11 +2,13 @@
 // and batch fail. Same boundary discipline as the lifecycle functions.
 #include "postgres_headers.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <string>
 
 #include "call_support.hpp"
+#include "catalog_cache.hpp"
 #include "guard.hpp"
 #include "job_errors.hpp"
 #include "job_row.hpp"
@@ -93,6 +95,21 @@ bool claimed_directly(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
   return done;
 }
 
+// The label of the one type a claim on any data plane names, if the queue
+// has its lanes (1.4); else Datum(0): the statement reads the whole queue.
+Datum lane_type(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
+  if (any_type || !PG_ARGISNULL(3)) return Datum(0);
+  const ClaimRequest r = claim_request(fcinfo, max_jobs, any_type);
+  const QueueRelation& queue = queue_relation();
+  if (r.type_count == 0 || queue.type <= 0 ||
+      r.type_of_types != queue.type_type ||
+      std::any_of(r.types, r.types + r.type_count,
+                  [&](Datum t) { return t != r.types[0]; })) {
+    return Datum(0);
+  }
+  return CStringGetTextDatum(enum_label(r.types[0]));
+}
+
 Datum claim_impl(FunctionCallInfo fcinfo) {
   validate_executor(required_text_arg(fcinfo, 0, "executor"));
   const int max_jobs = bounded_int_arg(fcinfo, 1, "max_jobs", 1, kMaxClaim);
@@ -105,10 +122,13 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
     throw JobError(sqlstate::kInvalidParameterValue, "types must not be empty",
                    {}, "Pass NULL to claim jobs of any type.");
   }
-  Statement& claim = claim_statement();
+  claim_statement(false);  // both statements' SQL built outside guards
   begin_set_result(fcinfo);
   if (claimed_directly(fcinfo, max_jobs, any_type)) return Datum(0);
   spi_connect();
+  const Datum type =
+      pg_guarded([&] { return lane_type(fcinfo, max_jobs, any_type); });
+  Statement& claim = claim_statement(type != Datum(0));
   const std::uint64_t rows = pg_guarded([&] {
     Datum types = Datum(0);
     if (!any_type) {
@@ -121,10 +141,12 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
       types = CStringGetTextDatum(
           OidOutputFunctionCall(output, PG_GETARG_DATUM(2)));
     }
-    const Datum values[4] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), types,
-                             PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3)};
-    const char nulls[4] = {' ', ' ', any_type ? 'n' : ' ',
-                           PG_ARGISNULL(3) ? 'n' : ' '};
+    const Datum values[5] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), types,
+                             PG_ARGISNULL(3) ? Datum(0) : PG_GETARG_DATUM(3),
+                             type};
+    const char nulls[5] = {' ', ' ', any_type ? 'n' : ' ',
+                           PG_ARGISNULL(3) ? 'n' : ' ',
+                           type == Datum(0) ? 'n' : ' '};
     return run_in_queue_order(claim, values, nulls);
   });
   append_rows(fcinfo, rows, 0);

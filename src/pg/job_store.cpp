@@ -124,30 +124,53 @@ Statement& transition_statement(Operation op) {
   return statements[static_cast<std::size_t>(op)];
 }
 
-Statement& claim_statement() {
-  // Ids are picked with = ANY(ARRAY(... FOR UPDATE SKIP LOCKED)), which runs
-  // the sub-select once; the queue serves it in order, whatever the number of
-  // finished jobs. The job's own state is checked under its lock (the queue
-  // entry of a job claimed meanwhile may still be visible).
-  static Statement s{
+namespace {
+
+// The claim statement reading the queue entries `queue_filter` selects in
+// the order `order` (which must be claim order for them).
+Statement make_claim_statement(const std::string& queue_filter,
+                               const std::string& order) {
+  return Statement{
       "WITH claimed AS (UPDATE job_control.jobs"
       " SET state = 'running'::job_control.job_state, executor = $1"
       " WHERE job_id OPERATOR(pg_catalog.=) ANY (ARRAY("
       "SELECT j.job_id FROM job_control.job_queue AS q"
       " JOIN job_control.jobs AS j ON j.job_id OPERATOR(pg_catalog.=) q.job_id"
-      " WHERE j.state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
-      " AND ($3 IS NULL OR j.type OPERATOR(pg_catalog.=) ANY ("
-      "(SELECT $3::job_control.job_type[])::job_control.job_type[]))"
-      " AND ($4 IS NULL OR j.data_plane_id OPERATOR(pg_catalog.=) $4)"
-      " ORDER BY q.created_at, q.job_id LIMIT $2"
-      " FOR UPDATE OF j SKIP LOCKED))"
-      " AND state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state" +
+      " WHERE " +
+          queue_filter +
+          "j.state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
+          " AND ($3 IS NULL OR j.type OPERATOR(pg_catalog.=) ANY ("
+          "(SELECT $3::job_control.job_type[])::job_control.job_type[]))"
+          " AND ($4 IS NULL OR j.data_plane_id OPERATOR(pg_catalog.=) $4)"
+          " ORDER BY " +
+          order +
+          " LIMIT $2 FOR UPDATE OF j SKIP LOCKED))"
+          " AND state OPERATOR(pg_catalog.=) "
+          "'pending'::job_control.job_state" +
           kReturning + ") SELECT " + kJobColumns +
           " FROM claimed ORDER BY created_at, job_id",
-      4,
-      {TEXTOID, INT4OID, TEXTOID, UUIDOID},
+      5,
+      {TEXTOID, INT4OID, TEXTOID, UUIDOID, TEXTOID},
       nullptr};
-  return s;
+}
+
+}  // namespace
+
+Statement& claim_statement(bool one_type) {
+  // Ids are picked with = ANY(ARRAY(... FOR UPDATE SKIP LOCKED)), which runs
+  // the sub-select once; the queue serves it in order, whatever the number of
+  // finished jobs. The job's own state is checked under its lock (the queue
+  // entry of a job claimed meanwhile may still be visible).
+  static Statement whole_queue =
+      make_claim_statement("", "q.created_at, q.job_id");
+  // One type's lane: its index alone gives this order without a sort (an
+  // = ANY on its first column keeps the order; a plain = would let the
+  // planner drop q.type from the order and walk the whole queue instead).
+  static Statement lane = make_claim_statement(
+      "q.type OPERATOR(pg_catalog.=) ANY (ARRAY[$5::job_control.job_type]) "
+      "AND ",
+      "q.type, q.created_at, q.job_id");
+  return one_type ? lane : whole_queue;
 }
 
 Statement& fail_many_statement() {

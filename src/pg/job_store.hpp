@@ -60,7 +60,9 @@ Statement& transition_statement(Operation op);
 // types in $3 (text, an array literal; NULL for any) on data plane $4 (uuid;
 // NULL for any), skipping locked jobs; returns them oldest first. The jobs
 // are found through the queue (job_control.job_queue).
-Statement& claim_statement();
+// With `one_type`, $5 (text) is the one type the claim names and the
+// statement reads that type's lane of the queue (from 1.4).
+Statement& claim_statement(bool one_type);
 
 // Fails the non-terminal jobs among $1 (uuid[]), appending $2 (jsonb, the
 // failure entry), locking them in job_id order so that overlapping batches
