@@ -8,7 +8,7 @@ CORE_OBJS = src/core/format.o src/core/job_errors.o src/core/job_state.o src/cor
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o \
 	src/core/work_index.o
 PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o src/pg/catalog_cache.o src/pg/executor_functions.o \
-	src/pg/functions.o src/pg/guard.o src/pg/direct_write.o src/pg/job_move.o src/pg/job_peek.o src/pg/job_row.o src/pg/queue_claim.o src/pg/queue_walk.o src/pg/jsonb_build.o src/pg/job_store.o \
+	src/pg/functions.o src/pg/guard.o src/pg/direct_write.o src/pg/job_move.o src/pg/job_peek.o src/pg/job_row.o src/pg/key_lookup.o src/pg/queue_claim.o src/pg/queue_walk.o src/pg/jsonb_build.o src/pg/job_store.o \
 	src/pg/jobs_trigger.o src/pg/json_args.o src/pg/module.o src/pg/notifier.o src/pg/row_checks.o src/pg/settings.o \
 	src/pg/tenant_policy.o src/pg/terminal_exit_permit.o src/pg/transition_log.o src/pg/work_index_upkeep.o
 

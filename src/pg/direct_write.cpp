@@ -2,8 +2,6 @@
 
 extern "C" {
 #include "access/genam.h"
-#include "access/relscan.h"
-#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -11,10 +9,8 @@ extern "C" {
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "storage/lmgr.h"
-#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 }
 
 #include <cstring>
@@ -22,6 +18,7 @@ extern "C" {
 
 #include "caller_access.hpp"
 #include "catalog_cache.hpp"
+#include "key_lookup.hpp"
 #include "owner_spi.hpp"
 
 namespace jc::pg {
@@ -244,28 +241,18 @@ void insert_row_unless_present(Relation rel, const Target& t, Oid writer,
 // by a transaction that committed meanwhile (the statement would follow it).
 bool delete_row(Relation rel, const Target& t, Datum job_id) {
   Relation index = index_open(t.key_index, RowExclusiveLock);
-  // As SPI before a statement that may write: this transaction's earlier
-  // changes become visible.
-  CommandCounterIncrement();
-  Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
-  ScanKeyData key;
-  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, job_id);
-  IndexScanDesc scan = index_beginscan(rel, index, snapshot, 1, 0);
-  index_rescan(scan, &key, 1, nullptr, 0);
-  TupleTableSlot* slot = table_slot_create(rel, nullptr);
+  const KeyLookup lookup = begin_key_lookup(rel, index, job_id);
   bool settled = true;
-  if (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+  if (lookup.found) {
     TM_FailureData failure;
-    const TM_Result result =
-        table_tuple_delete(rel, &slot->tts_tid, GetCurrentCommandId(true),
-                           snapshot, InvalidSnapshot, true, &failure, false);
+    const TM_Result result = table_tuple_delete(
+        rel, &lookup.row->tts_tid, GetCurrentCommandId(true), lookup.snapshot,
+        InvalidSnapshot, true, &failure, false);
     // Deleted, or already gone (by another transaction or this command).
     settled =
         result == TM_Ok || result == TM_Deleted || result == TM_SelfModified;
   }
-  ExecDropSingleTupleTableSlot(slot);
-  index_endscan(scan);
-  UnregisterSnapshot(snapshot);
+  end_key_lookup(lookup);
   index_close(index, NoLock);
   return settled;
 }

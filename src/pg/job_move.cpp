@@ -1,12 +1,9 @@
 #include "job_move.hpp"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/relscan.h"
-#include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/sysattr.h"
 #include "access/xact.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
@@ -14,7 +11,6 @@ extern "C" {
 #include "executor/executor.h"
 #include "nodes/readfuncs.h"
 #include "optimizer/optimizer.h"
-#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -25,6 +21,7 @@ extern "C" {
 #include "call_support.hpp"
 #include "catalog_cache.hpp"
 #include "jsonb_build.hpp"
+#include "key_lookup.hpp"
 
 namespace jc::pg {
 
@@ -304,20 +301,14 @@ bool move_job(Operation op, Datum id, Datum value, bool value_null,
   a = Attempt{};
   bool usable = true;
 
-  // As SPI does before a statement that may write: earlier changes of this
-  // statement (another call in the same SELECT list) become visible.
-  CommandCounterIncrement();
-  Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
-  ScanKeyData key;
-  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
-  IndexScanDesc scan = index_beginscan(jobs, open.primary_key, snapshot, 1, 0);
-  index_rescan(scan, &key, 1, nullptr, 0);
-  TupleTableSlot* seen = table_slot_create(jobs, nullptr);
+  // As the statement finds it: another call in the same SELECT list may
+  // have changed it.
+  const KeyLookup lookup = begin_key_lookup(jobs, open.primary_key, id);
+  const Snapshot snapshot = lookup.snapshot;
+  TupleTableSlot* seen = lookup.row;
   TupleTableSlot* locked = table_slot_create(jobs, nullptr);
   const Verdict seen_verdict =
-      index_getnext_slot(scan, ForwardScanDirection, seen)
-          ? judge(guard, seen, cols)
-          : Verdict::kNotTheJob;
+      lookup.found ? judge(guard, seen, cols) : Verdict::kNotTheJob;
   if (seen_verdict == Verdict::kStays) {
     settle(a, full_copy(seen), desc, cols);  // no lock, as UPDATE
   } else if (seen_verdict == Verdict::kMoves) {
@@ -341,9 +332,7 @@ bool move_job(Operation op, Datum id, Datum value, bool value_null,
     }
   }
   ExecDropSingleTupleTableSlot(locked);
-  ExecDropSingleTupleTableSlot(seen);
-  index_endscan(scan);
-  UnregisterSnapshot(snapshot);
+  end_key_lookup(lookup);
   close_jobs(open);
   return usable;
 }

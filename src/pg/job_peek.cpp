@@ -1,21 +1,16 @@
 #include "job_peek.hpp"
 
 extern "C" {
-#include "access/genam.h"
-#include "access/relscan.h"
-#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "executor/tuptable.h"
-#include "utils/fmgroids.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 }
 
 #include "caller_access.hpp"
 #include "catalog_cache.hpp"
 #include "job_row.hpp"
+#include "key_lookup.hpp"
 
 namespace jc::pg {
 
@@ -24,19 +19,14 @@ namespace {
 // Reads the job into `peek`; builds its jsonb if `op` leaves it as it is.
 void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
               const std::string_view* fence, Access access, Peek* peek) {
-  // As SPI does before a statement that may write: earlier changes of this
-  // statement (another call in the same SELECT list) become visible.
-  CommandCounterIncrement();
-  Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
-  ScanKeyData key;
-  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, id);
-  IndexScanDesc scan = index_beginscan(jobs, primary_key, snapshot, 1, 0);
-  index_rescan(scan, &key, 1, nullptr, 0);
-  TupleTableSlot* slot = table_slot_create(jobs, nullptr);
+  // As a statement sees it: another call in the same SELECT list may have
+  // changed it.
+  const KeyLookup lookup = begin_key_lookup(jobs, primary_key, id);
+  TupleTableSlot* slot = lookup.row;
   const JobAttnums& attnums = job_attnums(jobs);
   bool is_null;
   // A job of another company does not exist for a tenant session.
-  if (index_getnext_slot(scan, ForwardScanDirection, slot) &&
+  if (lookup.found &&
       visible_to(access, slot_getattr(slot, attnums.company_id, &is_null))) {
     bool should_free;
     const JobRow row{ExecFetchSlotHeapTuple(slot, false, &should_free),
@@ -55,9 +45,7 @@ void read_job(Relation jobs, Relation primary_key, Datum id, Operation op,
       peek->job = JsonbPGetDatum(job_to_jsonb(row));
     }
   }
-  ExecDropSingleTupleTableSlot(slot);
-  index_endscan(scan);
-  UnregisterSnapshot(snapshot);
+  end_key_lookup(lookup);
 }
 
 }  // namespace
