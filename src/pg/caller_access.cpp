@@ -19,15 +19,7 @@ Access caller_access(const JobsRelation& relation) {
       pg_class_aclcheck(relation.table, user, ACL_UPDATE) != ACLCHECK_OK) {
     return Access::kSqlPathNeeded;  // which raises 42501
   }
-  if (check_enable_rls(relation.table, InvalidOid, true) != RLS_ENABLED) {
-    return Access::kAllJobs;
-  }
-  // Bound by row security: applied here only if it is the extension's own
-  // tenant policy, and row_security is on (off, the SQL path raises).
-  if (!row_security || !relation.only_tenant_policy) {
-    return Access::kSqlPathNeeded;
-  }
-  return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
+  return row_security_access(relation.table, relation.only_tenant_policy);
 }
 
 // -1: not decided yet.
@@ -42,6 +34,17 @@ bool tables_are_local() {
         preloaded == nullptr || !lists_library(preloaded, "citus") ? 1 : 0;
   }
   return g_tables_are_local == 1;
+}
+
+Access row_security_access(Oid table, bool only_own_policy) {
+  if (check_enable_rls(table, InvalidOid, true) != RLS_ENABLED) {
+    return Access::kAllJobs;
+  }
+  // Bound by row security: applied without SQL only if it is the
+  // extension's own tenant filter, and row_security is on (off, the SQL path
+  // raises).
+  if (!row_security || !only_own_policy) return Access::kSqlPathNeeded;
+  return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
 }
 
 bool visible_to(Access access, Datum company_id) {

@@ -22,6 +22,11 @@ enum class Access {
 // reaches; there every call runs its statements. Decided once per backend.
 bool tables_are_local();
 
+// How the caller sees the rows of `table` under row security, given whether
+// its only policy is the extension's tenant filter (tenant_policy.hpp): all
+// of them, the company's, or only through SQL.
+Access row_security_access(Oid table, bool only_own_policy);
+
 // Whether a job of `company_id` is visible under `access`.
 bool visible_to(Access access, Datum company_id);
 

@@ -9,7 +9,6 @@ extern "C" {
 #include "access/xact.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 }
 
@@ -19,7 +18,6 @@ extern "C" {
 #include "caller_access.hpp"
 #include "job_move.hpp"
 #include "queue_walk.hpp"
-#include "settings.hpp"
 
 namespace jc::pg {
 
@@ -40,17 +38,11 @@ OpenQueue open_queue() {
   Relation table = table_open(queue_relation().table, AccessShareLock);
   // Locked: invalidations queued before the lock (a policy, an index) apply.
   const QueueRelation& facts = queue_relation();
-  const Oid user = GetUserId();
-  Access access = Access::kAllJobs;
-  if (check_enable_rls(facts.table, InvalidOid, true) == RLS_ENABLED) {
-    access = row_security && facts.only_reader_policy
-                 ? (settings::has_company() ? Access::kCompanyJobs
-                                            : Access::kAllJobs)
-                 : Access::kSqlPathNeeded;
-  }
+  const Access access =
+      row_security_access(facts.table, facts.only_reader_policy);
   if (RelationGetRelid(table) != facts.table ||
       !OidIsValid(facts.order_index) || access == Access::kSqlPathNeeded ||
-      pg_class_aclcheck(facts.table, user, ACL_SELECT) != ACLCHECK_OK) {
+      pg_class_aclcheck(facts.table, GetUserId(), ACL_SELECT) != ACLCHECK_OK) {
     table_close(table, NoLock);
     return open;
   }
