@@ -1,6 +1,7 @@
 #include "call_support.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "guard.hpp"
 #include "job_errors.hpp"
@@ -61,6 +62,11 @@ bool settles_unmoved(Operation op, const JobId& id,
 std::string_view text_view(Datum d) {
   text* t = DatumGetTextPP(d);
   return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
+
+bool same_uuid(Datum a, Datum b) {
+  return std::memcmp(DatumGetUUIDP(a)->data, DatumGetUUIDP(b)->data,
+                     UUID_LEN) == 0;
 }
 
 JobId job_id_arg(FunctionCallInfo fcinfo, int argno) {

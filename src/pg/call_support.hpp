@@ -24,6 +24,9 @@ inline constexpr int kMaxAttempts = 100;
 // The text of a (detoasted) text datum.
 std::string_view text_view(Datum d);
 
+// Whether two uuid datums are equal (uuid_eq without a function call).
+bool same_uuid(Datum a, Datum b);
+
 struct JobId {
   Datum value;
   char text[kUuidTextSize];

@@ -115,7 +115,7 @@ enum class Verdict { kNotTheJob, kStays, kMoves };
 Verdict judge(const Guard& g, TupleTableSlot* slot, const JobAttnums& cols) {
   bool is_null;
   const Datum id = slot_getattr(slot, cols.job_id, &is_null);
-  if (is_null || !DatumGetBool(DirectFunctionCall2(uuid_eq, id, g.id)) ||
+  if (is_null || !same_uuid(id, g.id) ||
       !visible_to(g.access, slot_getattr(slot, cols.company_id, &is_null))) {
     return Verdict::kNotTheJob;
   }

@@ -15,6 +15,7 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 
+#include "call_support.hpp"
 #include "caller_access.hpp"
 #include "job_move.hpp"
 #include "queue_walk.hpp"
@@ -54,11 +55,6 @@ OpenQueue open_queue() {
 
 void close_queue(const OpenQueue& queue) { table_close(queue.table, NoLock); }
 
-bool uuid_equal(Datum a, Datum b) {
-  return std::memcmp(DatumGetUUIDP(a)->data, DatumGetUUIDP(b)->data,
-                     UUID_LEN) == 0;
-}
-
 // The claim statement's conditions on a version of job `id`: the job (not
 // another id after a hand-made change), visible to the caller, pending, of
 // one of the types, on the data plane.
@@ -66,7 +62,7 @@ bool claimable(const ClaimRequest& r, Access access, TupleTableSlot* job,
                const JobAttnums& cols, Datum id) {
   bool is_null;
   const Datum job_id = slot_getattr(job, cols.job_id, &is_null);
-  if (is_null || !uuid_equal(job_id, id)) return false;
+  if (is_null || !same_uuid(job_id, id)) return false;
   const Datum company = slot_getattr(job, cols.company_id, &is_null);
   if (is_null || !visible_to(access, company)) return false;
   const Datum state = slot_getattr(job, cols.state, &is_null);
@@ -81,7 +77,7 @@ bool claimable(const ClaimRequest& r, Access access, TupleTableSlot* job,
   if (!r.any_data_plane) {
     const Datum plane =
         slot_getattr(job, cols.job_columns[kColDataPlaneId], &is_null);
-    if (is_null || !uuid_equal(plane, r.data_plane)) return false;
+    if (is_null || !same_uuid(plane, r.data_plane)) return false;
   }
   return true;
 }
@@ -136,8 +132,7 @@ int lock_oldest(const ClaimRequest& r, const OpenJobs& jobs,
 }
 
 struct ClaimOrder {
-  TimestampTz created_at;
-  pg_uuid_t job_id;
+  ClaimPlace place;
   HeapTuple row;
 };
 
@@ -148,18 +143,15 @@ void sort_oldest_first(ClaimedJobs& claimed, const JobAttnums& cols) {
   for (int i = 0; i < claimed.count; ++i) {
     bool is_null;
     HeapTuple row = claimed.rows[i];
-    order[i].created_at = DatumGetTimestampTz(
-        heap_getattr(row, cols.created_at, claimed.desc, &is_null));
-    order[i].job_id =
-        *DatumGetUUIDP(heap_getattr(row, cols.job_id, claimed.desc, &is_null));
+    order[i].place = {
+        DatumGetTimestampTz(
+            heap_getattr(row, cols.created_at, claimed.desc, &is_null)),
+        *DatumGetUUIDP(heap_getattr(row, cols.job_id, claimed.desc, &is_null))};
     order[i].row = row;
   }
   std::sort(order, order + claimed.count,
             [](const ClaimOrder& a, const ClaimOrder& b) {
-              if (a.created_at != b.created_at) {
-                return a.created_at < b.created_at;
-              }
-              return std::memcmp(a.job_id.data, b.job_id.data, UUID_LEN) < 0;
+              return claims_before(a.place, b.place);
             });
   for (int i = 0; i < claimed.count; ++i) claimed.rows[i] = order[i].row;
   pfree(order);

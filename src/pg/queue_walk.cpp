@@ -44,20 +44,19 @@ Datum* all_values_of(Oid type, int* count) {
   return values;
 }
 
-// Whether entry `a` comes before `b` in claim order (created_at, job_id).
-bool comes_first(TupleTableSlot* a, TupleTableSlot* b, const QueueWalk& w) {
+// A queue entry's place in claim order.
+ClaimPlace place_of(TupleTableSlot* entry, const QueueWalk& w) {
   bool is_null;
-  const TimestampTz a_created =
-      DatumGetTimestampTz(slot_getattr(a, w.created_at, &is_null));
-  const TimestampTz b_created =
-      DatumGetTimestampTz(slot_getattr(b, w.created_at, &is_null));
-  if (a_created != b_created) return a_created < b_created;
-  return std::memcmp(DatumGetUUIDP(slot_getattr(a, w.job_id, &is_null))->data,
-                     DatumGetUUIDP(slot_getattr(b, w.job_id, &is_null))->data,
-                     UUID_LEN) < 0;
+  return {DatumGetTimestampTz(slot_getattr(entry, w.created_at, &is_null)),
+          *DatumGetUUIDP(slot_getattr(entry, w.job_id, &is_null))};
 }
 
 }  // namespace
+
+bool claims_before(const ClaimPlace& a, const ClaimPlace& b) {
+  if (a.created_at != b.created_at) return a.created_at < b.created_at;
+  return std::memcmp(a.job_id.data, b.job_id.data, UUID_LEN) < 0;
+}
 
 QueueWalk begin_queue_walk(Relation queue, const QueueRelation& facts,
                            const ClaimRequest& request, Snapshot snapshot) {
@@ -116,7 +115,8 @@ TupleTableSlot* next_queue_entry(QueueWalk& w) {
   for (int i = 0; i < w.lane_count; ++i) {
     if (w.lanes[i].has_entry &&
         (w.current < 0 ||
-         comes_first(w.lanes[i].entry, w.lanes[w.current].entry, w))) {
+         claims_before(place_of(w.lanes[i].entry, w),
+                       place_of(w.lanes[w.current].entry, w)))) {
       w.current = i;
     }
   }

@@ -20,6 +20,14 @@ namespace jc::pg {
 
 struct ClaimRequest;  // queue_claim.hpp
 
+// A place in claim order: oldest first, then by job id (uuid_cmp's order,
+// the bytes').
+struct ClaimPlace {
+  TimestampTz created_at;
+  pg_uuid_t job_id;
+};
+bool claims_before(const ClaimPlace& a, const ClaimPlace& b);
+
 struct QueueLane {
   IndexScanDesc scan;
   TupleTableSlot* entry;  // the lane's oldest entry not yet returned

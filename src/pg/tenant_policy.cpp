@@ -12,6 +12,8 @@ extern "C" {
 
 #include <cstring>
 
+#include "call_support.hpp"
+
 namespace jc::pg {
 
 namespace {
@@ -71,13 +73,6 @@ bool is_tenant_filter(const Node* node, int company_id_attnum) {
                           function, company_id_attnum);
 }
 
-bool is_text(Datum value, const char* expected) {
-  const text* t = DatumGetTextPP(value);
-  const std::size_t length = std::strlen(expected);
-  return VARSIZE_ANY_EXHDR(t) == length &&
-         std::memcmp(VARDATA_ANY(t), expected, length) == 0;
-}
-
 // A Const of `type` that is not NULL, under any binary-compatible relabeling.
 const Const* constant_of(const Node* node, Oid type) {
   while (node != nullptr && IsA(node, RelabelType)) {
@@ -124,7 +119,7 @@ bool is_select_privilege_test(const Node* node, Oid table) {
       constant_of(static_cast<const Node*>(lsecond(call->args)), TEXTOID);
   return relation != nullptr && privilege != nullptr &&
          DatumGetObjectId(relation->constvalue) == table &&
-         is_text(privilege->constvalue, "SELECT");
+         text_view(privilege->constvalue) == "SELECT";
 }
 
 // The relation's one policy if it is named `name`, for all commands and all

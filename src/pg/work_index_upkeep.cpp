@@ -1,7 +1,6 @@
 #include "work_index_upkeep.hpp"
 
-#include <cstring>
-
+#include "call_support.hpp"
 #include "catalog_cache.hpp"
 #include "direct_write.hpp"
 #include "job_store.hpp"
@@ -67,9 +66,7 @@ bool IndexedJob::lane_differs(const IndexedJob& other) const {
   return type != other.type ||
          DatumGetInt64(company_id) != DatumGetInt64(other.company_id) ||
          has_data_plane != other.has_data_plane ||
-         (has_data_plane &&
-          std::memcmp(DatumGetUUIDP(data_plane_id)->data,
-                      DatumGetUUIDP(other.data_plane_id)->data, UUID_LEN) != 0);
+         (has_data_plane && !same_uuid(data_plane_id, other.data_plane_id));
 }
 
 void prepare_work_index() {
