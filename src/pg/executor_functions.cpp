@@ -82,11 +82,10 @@ ClaimRequest claim_request(FunctionCallInfo fcinfo, int max_jobs,
 
 // The claim without SQL, where queue_claim.hpp allows it, its jobs added to
 // the result: false when the call must run the statement.
-bool claimed_directly(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
+bool claimed_directly(FunctionCallInfo fcinfo, const ClaimRequest& request) {
   ClaimedJobs claimed{};
-  const bool done = pg_guarded([&] {
-    return claim_directly(claim_request(fcinfo, max_jobs, any_type), &claimed);
-  });
+  const bool done =
+      pg_guarded([&] { return claim_directly(request, &claimed); });
   for (int i = 0; done && i < claimed.count; ++i) {
     append_to_set(fcinfo, pg_guarded([&] {
                     return JsonbPGetDatum(job_to_jsonb(claimed.row(i)));
@@ -97,9 +96,8 @@ bool claimed_directly(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
 
 // The label of the one type a claim on any data plane names, if the queue
 // has its lanes (1.4); else Datum(0): the statement reads the whole queue.
-Datum lane_type(FunctionCallInfo fcinfo, int max_jobs, bool any_type) {
-  if (any_type || !PG_ARGISNULL(3)) return Datum(0);
-  const ClaimRequest r = claim_request(fcinfo, max_jobs, any_type);
+Datum lane_type(const ClaimRequest& r) {
+  if (r.types == nullptr || !r.any_data_plane) return Datum(0);
   const QueueRelation& queue = queue_relation();
   if (r.type_count == 0 || queue.type <= 0 ||
       r.type_of_types != queue.type_type ||
@@ -124,10 +122,11 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
   }
   claim_statement(false);  // both statements' SQL built outside guards
   begin_set_result(fcinfo);
-  if (claimed_directly(fcinfo, max_jobs, any_type)) return Datum(0);
+  const ClaimRequest request =
+      pg_guarded([&] { return claim_request(fcinfo, max_jobs, any_type); });
+  if (claimed_directly(fcinfo, request)) return Datum(0);
   spi_connect();
-  const Datum type =
-      pg_guarded([&] { return lane_type(fcinfo, max_jobs, any_type); });
+  const Datum type = pg_guarded([&] { return lane_type(request); });
   Statement& claim = claim_statement(type != Datum(0));
   const std::uint64_t rows = pg_guarded([&] {
     Datum types = Datum(0);
