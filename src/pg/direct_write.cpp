@@ -13,8 +13,8 @@ extern "C" {
 #include "utils/rel.h"
 }
 
+#include <cstddef>
 #include <cstring>
-#include <iterator>
 
 #include "caller_access.hpp"
 #include "catalog_cache.hpp"
@@ -72,21 +72,18 @@ struct Target {
   Oid key_index;  // the primary key on job_id, if keyed and as created
 };
 
-constexpr Target target(const char* name, const Column* columns, int count,
+template <std::size_t N>
+constexpr Target target(const char* name, const Column (&columns)[N],
                         bool keyed) {
-  return {name,       columns, count,      keyed, false,
-          InvalidOid, false,   InvalidOid, -1,    InvalidOid};
+  return {name,       columns, static_cast<int>(N), keyed, false,
+          InvalidOid, false,   InvalidOid,          -1,    InvalidOid};
 }
 
 Target g_targets[] = {
-    target("job_transitions", kHistoryColumns,
-           static_cast<int>(std::size(kHistoryColumns)), false),
-    target("job_notifications", kQueueColumns,
-           static_cast<int>(std::size(kQueueColumns)), false),
-    target("job_queue", kPendingQueueColumns,
-           static_cast<int>(std::size(kPendingQueueColumns)), true),
-    target("job_leases", kLeaseColumns,
-           static_cast<int>(std::size(kLeaseColumns)), true),
+    target("job_transitions", kHistoryColumns, false),
+    target("job_notifications", kQueueColumns, false),
+    target("job_queue", kPendingQueueColumns, true),
+    target("job_leases", kLeaseColumns, true),
 };
 
 void forget_layout(Datum, Oid relid) {
