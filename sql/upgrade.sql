@@ -34,6 +34,12 @@ SET job_control.notify = deferred;
 SELECT job_control.job_fail(:'id', 'not yet') ->> 'state';
 RESET job_control.notify;
 SELECT state FROM job_control.jobs WHERE job_id = :'id';
+-- Claims and the reaper read the work index of 1.2: before it they say so,
+-- with the update to run, and change nothing.
+ALTER EXTENSION job_control UPDATE TO '1.1';
+SELECT job_control.job_claim('worker-2');
+SELECT job_control.job_reap_stale('1 microsecond');
+SELECT input ->> 'nql' AS nql, state, executor FROM job_control.jobs ORDER BY created_at;
 -- 1.3's queue has no lanes: the library writes its entries as 1.3 did, and
 -- a claim of one type walks the whole queue.
 ALTER EXTENSION job_control UPDATE TO '1.3';

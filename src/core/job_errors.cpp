@@ -65,6 +65,16 @@ JobError other_company(std::int64_t requested, std::int64_t session_company) {
           std::to_string(session_company) + ".");
 }
 
+JobError needs_work_index(std::string_view function) {
+  return JobError(sqlstate::kObjectNotInPrerequisiteState,
+                  std::string(function) +
+                      " needs job_control 1.2 or later in this database",
+                  "This database's job_control predates the work index "
+                  "(job_control.job_queue and job_control.job_leases) that "
+                  "this library's claims and reaper read.",
+                  "Update the extension: ALTER EXTENSION job_control UPDATE;");
+}
+
 JobError force_needs_admin() {
   return JobError(sqlstate::kInsufficientPrivilege,
                   "forcing a terminal job back to pending requires "

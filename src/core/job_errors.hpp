@@ -32,6 +32,10 @@ JobError other_company(std::int64_t requested, std::int64_t session_company);
 // 42501: a forced reschedule by a role that is not an administrator.
 JobError force_needs_admin();
 
+// 55000: `function` needs the work index (job_queue, job_leases) that an
+// install before 1.2 lacks, until ALTER EXTENSION ... UPDATE.
+JobError needs_work_index(std::string_view function);
+
 // The failure job_reap_stale records for a job whose lease expired.
 std::string lease_expired_message(std::string_view executor,
                                   std::string_view last_heartbeat);

@@ -120,6 +120,9 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
     throw JobError(sqlstate::kInvalidParameterValue, "types must not be empty",
                    {}, "Pass NULL to claim jobs of any type.");
   }
+  if (!pg_guarded([] { return OidIsValid(queue_relation().table); })) {
+    throw needs_work_index("job_claim");
+  }
   claim_statement(false);  // both statements' SQL built outside guards
   begin_set_result(fcinfo);
   const ClaimRequest request =
@@ -194,6 +197,10 @@ struct StaleLease {
 
 Datum reap_stale_impl(FunctionCallInfo fcinfo) {
   const TimestampTz cutoff = cutoff_arg(fcinfo, 0, "older_than");
+  if (!pg_guarded(
+          [] { return OidIsValid(job_control_relation("job_leases")); })) {
+    throw needs_work_index("job_reap_stale");
+  }
   Statement& cleanup = lease_cleanup_statement();
   Statement& stale = stale_leases_statement();
   Statement& fail = transition_statement(Operation::kFail);

@@ -39,6 +39,15 @@ TEST(JobErrors, ExecutorMismatchNamesBothExecutors) {
   EXPECT_EQ(none.detail(), "The job has no executor.");
 }
 
+TEST(JobErrors, MissingWorkIndexNamesTheFunctionAndTheUpdate) {
+  const JobError e = needs_work_index("job_claim");
+  EXPECT_STREQ(e.code(), "55000");
+  EXPECT_EQ(std::string(e.what()),
+            "job_claim needs job_control 1.2 or later in this database");
+  EXPECT_NE(e.hint().find("ALTER EXTENSION job_control UPDATE"),
+            std::string::npos);
+}
+
 TEST(JobErrors, RetriesExhaustedIsASerializationFailure) {
   EXPECT_STREQ(transition_retries_exhausted(kId).code(), "40001");
   EXPECT_STREQ(batch_retries_exhausted().code(), "40001");
