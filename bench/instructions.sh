@@ -13,6 +13,9 @@
 #     CONTENDERS=job_control WORKLOADS=fail_running bench/instructions.sh
 #                                        # the cost with settings (as superuser)
 #   CLAIM=0 bench/instructions.sh        # without the claim's measurement
+#   WORKLOADS=restart bench/instructions.sh
+#                                        # contention's restart alone (a failed
+#                                        # job rescheduled and started again)
 #
 # Setup as bench/run.sh (same tables, same role), then each contender's
 # statement runs as a prepared statement in a single-user backend under
@@ -55,15 +58,19 @@ q -c "CALL bench.seed(1, 10000, 'failed')" \
   -c "CALL bench.seed(100, $((2 * WARM + CALLS)), 'running')" \
   -c "CALL bench.seed(4, 50000, 'completed')" \
   -c "CALL bench.seed(200, $((2 * (2 * WARM + CALLS))), 'pending')" \
+  -c "CALL bench.seed(5, $((2 * WARM + CALLS)), 'failed')" \
   -c "$history_rows" \
   -c "VACUUM ANALYZE"
 as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null
 [ -n "${DEBUG_KEEP:-}" ] && trap - EXIT
 
 # The statement of bench/workloads/<workload>.<contender>.sql, with its job id
-# as parameter $1.
+# as parameter $1; restart is contention's last branch.
 statement_of() {
-    tail -1 "bench/workloads/$1.$2.sql" | sed -e 's/bench\.job_uuid([^)]*)/$1/' -e 's/;$//'
+    case $1 in
+        restart) sed -n '/^\\else$/{n;p}' "bench/workloads/contention.$2.sql" ;;
+        *) tail -1 "bench/workloads/$1.$2.sql" ;;
+    esac | sed -e 's/bench\.job_uuid([^)]*)/$1/' -e 's/;$//'
 }
 
 # job_ids <workload> <first> <count>: the job ids of the calls, as literals
@@ -76,6 +83,7 @@ job_ids() {
         case $1 in
             fail_running) printf "'%08x-0000-4000-8000-%012x'\n" 100 "$i" ;;
             fail_terminal) printf "'%08x-0000-4000-8000-%012x'\n" 1 $((i % 10000 + 1)) ;;
+            restart) printf "'%08x-0000-4000-8000-%012x'\n" 5 "$i" ;;
         esac
     done
 }
