@@ -35,6 +35,14 @@ override autodepend = yes
 
 include $(PGXS)
 
+# The calls without SQL drive the executor and the table and index access
+# methods directly (src/pg/direct_write.cpp, job_move.cpp, queue_claim.cpp),
+# whose signatures change from one major version to the next: say so at
+# once rather than with a compiler error in the middle of the build.
+ifneq ($(MAJORVERSION),15)
+$(error job_control is built and tested on PostgreSQL 15 only; $(PG_CONFIG) is PostgreSQL $(MAJORVERSION))
+endif
+
 # Warnings are errors; PostgreSQL's own headers are system headers.
 override CXXFLAGS += -std=c++17 -Wall -Wextra -Werror -fno-omit-frame-pointer
 override CPPFLAGS := -isystem $(includedir_server) -Isrc/core $(CPPFLAGS)
