@@ -112,17 +112,28 @@ for sync in $SYNC_MODES; do
             done
             # The same fail_running with the history on, then with history
             # and NOTIFY at commit (logged), then with history and deferred
-            # notifications (job_control only; each compared with its own
-            # fail_running above).
+            # notifications (job_control only). Each is paired with a run
+            # without them on a pool of its own seeded alike, next to it in
+            # time and in alternating order from round to round: the pair's
+            # ratio is free of the drift of a run (a table that grew, the
+            # workloads before, the VM's neighbours), which compared with
+            # the fail_running above it was not.
             for variant in $VARIANTS; do
-                run=$((run + 1))
                 for c in $(seq 0 $((clients - 1))); do
-                    q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"
+                    q -c "CALL bench.seed($(((run + 1) * 16 + c)), $TXNS, 'running')" \
+                      -c "CALL bench.seed($(((run + 2) * 16 + c)), $TXNS, 'running')"
                 done
                 options="-c job_control.history=on"
                 [ "$variant" = logged ] && options="$options -c job_control.notify=on"
                 [ "$variant" = deferred ] && options="$options -c job_control.notify=deferred"
-                measure "fail_running_$variant" "$sync" "$clients" "$round" job_control "$run" "$options"
+                if [ $((round % 2)) = 1 ]; then
+                    measure "fail_running_${variant}_without" "$sync" "$clients" "$round" job_control $((run + 1))
+                    measure "fail_running_$variant" "$sync" "$clients" "$round" job_control $((run + 2)) "$options"
+                else
+                    measure "fail_running_$variant" "$sync" "$clients" "$round" job_control $((run + 2)) "$options"
+                    measure "fail_running_${variant}_without" "$sync" "$clients" "$round" job_control $((run + 1))
+                fi
+                run=$((run + 2))
             done
         done
     done
@@ -179,16 +190,24 @@ fi
             key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $5
             if (!(key in tps)) order[++count] = key
             tps[key] = tps[key] " " $6; lat[key] = lat[key] " " $7
+            in_round[key, $4] = $6
             upd[key] += $8; hot[key] += $9; growth[key] += $10; wal[key] += $11; txn[key] += txns * $3
         }
         END {
             for (i = 1; i <= count; i++) {
                 split(order[i], k, SUBSEP)
                 base = k[1] SUBSEP k[2] SUBSEP k[3] SUBSEP "limit"
-                own = k[1] ~ /^fail_running_/
-                if (own) base = "fail_running" SUBSEP k[2] SUBSEP k[3] SUBSEP "job_control"
                 m = median(tps[order[i]])
-                ratio = (base in tps) ? sprintf("%.2f%s", m / median(tps[base]), own ? " (of job_control without)" : "") : "-"
+                ratio = (base in tps) ? sprintf("%.2f", m / median(tps[base])) : "-"
+                if (k[1] ~ /^fail_running_.*_without$/) ratio = "(pair of the next)"
+                else if (k[1] ~ /^fail_running_/) {
+                    # the median of the rounds ratios to the paired run
+                    base = k[1] "_without" SUBSEP k[2] SUBSEP k[3] SUBSEP "job_control"
+                    ratios = ""
+                    for (r = 1; (order[i], r) in in_round; r++)
+                        ratios = ratios " " in_round[order[i], r] / in_round[base, r]
+                    ratio = sprintf("%.2f (of job_control without, paired)", median(ratios))
+                }
                 hotp = upd[order[i]] > 0 ? sprintf("%d%%", 100 * hot[order[i]] / upd[order[i]]) : "-"
                 printf "| %s | %s | %d | %s | %.0f (%.0f..%.0f) | %s | %.3f | %s | %.1f MB | %.0f |\n",
                     k[1], k[2], k[3], k[4], m, minimum(tps[order[i]]), maximum(tps[order[i]]), ratio,
