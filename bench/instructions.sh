@@ -28,11 +28,12 @@
 # with warm caches. Last, the cost of a claim (job_claim) with 60,000 and
 # with 1,060,000 finished jobs in the table: it should not change.
 set -euo pipefail
+shopt -s inherit_errexit  # a failed count inside $(...) stops the script
 cd "$(dirname "$0")/.."
 
 CALLS=${CALLS:-1000}
 WARM=${WARM:-100}
-CONTENDERS=${CONTENDERS:-"limit job_control plpgsql"}
+CONTENDERS=${CONTENDERS:-"limit limit_answering job_control plpgsql"}
 SETTINGS=${SETTINGS:-}
 CLAIM=${CLAIM:-1}
 WORKLOADS=${WORKLOADS:-"fail_running fail_terminal"}
@@ -64,13 +65,23 @@ q -c "CALL bench.seed(1, 10000, 'failed')" \
 as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null
 [ -n "${DEBUG_KEEP:-}" ] && trap - EXIT
 
-# The statement of bench/workloads/<workload>.<contender>.sql, with its job id
-# as parameter $1; restart is contention's last branch.
-statement_of() {
+# The workload whose scripts hold a measurement's statement: restart is
+# contention's last branch.
+workload_file() {
     case $1 in
-        restart) sed -n '/^\\else$/{n;p}' "bench/workloads/contention.$2.sql" ;;
-        *) tail -1 "bench/workloads/$1.$2.sql" ;;
-    esac | sed -e 's/bench\.job_uuid([^)]*)/$1/' -e 's/;$//'
+        restart) echo contention ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# The statement of the workload's script for a contender, with its job id as
+# parameter $1.
+statement_of() {
+    local file; file="bench/workloads/$(workload_file "$1").$2.sql"
+    case $1 in
+        restart) sed -n '/^\\else$/{n;p}' "$file" ;;
+        *) tail -1 "$file" ;;
+    esac | sed -e 's/bench\.job_uuid([^)]*)/$1/g' -e 's/;$//'
 }
 
 # job_ids <workload> <first> <count>: the job ids of the calls, as literals
@@ -147,6 +158,7 @@ results=$CLUSTER_DIR/instructions.tsv
 : >"$results"
 for workload in $WORKLOADS; do
     for contender in $CONTENDERS; do
+        [ -f "bench/workloads/$(workload_file "$workload").$contender.sql" ] || continue
         ir=$(per_call instructions "$workload" "$contender")
         printf '%s\t%s\t%s\n' "$workload" "$contender" "$ir" >>"$results"
         printf '  %-14s %-12s %9s instructions per call\n' "$workload" "$contender" "$ir"
