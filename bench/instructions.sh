@@ -113,7 +113,7 @@ count_instructions() {
         grep -m3 ERROR "$CLUSTER_DIR/single.log" >&2
         return 1
     fi
-    sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$out" | head -1
+    sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p;T;q' "$out"
 }
 
 # instructions <workload> <contender> <first> <count>
@@ -137,7 +137,7 @@ claim_instructions() {
         echo "VACUUM job_control.job_queue, job_control.job_leases"
         echo "SET ROLE bench_app"
         echo "PREPARE call AS SELECT job ->> 'job_id' FROM job_control.job_claim('executor-1') AS job"
-        yes "EXECUTE call" | head -n "$2"
+        for _ in $(seq "$2"); do echo "EXECUTE call"; done
     } >"$script"
     count_instructions "$script"
 }
