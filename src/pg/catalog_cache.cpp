@@ -239,8 +239,8 @@ Oid claim_index(const char* name, Oid queue,
 
 const QueueRelation& queue_relation() {
   if (g_queue_relation.table == InvalidOid) {
-    // Missing before 1.2 (its claims fail as they did): looked up again on
-    // every call, as no invalidation would name it.
+    // Missing before 1.2 (claims and the reaper then raise 55000): looked up
+    // again on every call, as no invalidation would name it.
     const Oid table = job_control_relation("job_queue");
     if (table == InvalidOid) return g_queue_relation;
     Relation queue = table_open(table, AccessShareLock);

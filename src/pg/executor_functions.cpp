@@ -34,6 +34,14 @@ void append_rows(FunctionCallInfo fcinfo, std::uint64_t rows, int offset) {
   }
 }
 
+// Claims and the reaper read the work index of 1.2 (the queue and the
+// leases, which came together): on an older install they say what to run.
+void require_work_index(const char* function) {
+  if (!pg_guarded([] { return OidIsValid(queue_relation().table); })) {
+    throw needs_work_index(function);
+  }
+}
+
 // Runs the claim with plans that walk the queue in order. Row security on
 // the queue and the jobs (a tenant filter) makes the planner guess that few
 // queue entries qualify, and then it would rather sort the whole queue than
@@ -120,9 +128,7 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
     throw JobError(sqlstate::kInvalidParameterValue, "types must not be empty",
                    {}, "Pass NULL to claim jobs of any type.");
   }
-  if (!pg_guarded([] { return OidIsValid(queue_relation().table); })) {
-    throw needs_work_index("job_claim");
-  }
+  require_work_index("job_claim");
   claim_statement(false);  // both statements' SQL built outside guards
   begin_set_result(fcinfo);
   const ClaimRequest request =
@@ -197,10 +203,7 @@ struct StaleLease {
 
 Datum reap_stale_impl(FunctionCallInfo fcinfo) {
   const TimestampTz cutoff = cutoff_arg(fcinfo, 0, "older_than");
-  if (!pg_guarded(
-          [] { return OidIsValid(job_control_relation("job_leases")); })) {
-    throw needs_work_index("job_reap_stale");
-  }
+  require_work_index("job_reap_stale");
   Statement& cleanup = lease_cleanup_statement();
   Statement& stale = stale_leases_statement();
   Statement& fail = transition_statement(Operation::kFail);

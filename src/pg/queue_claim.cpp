@@ -35,7 +35,6 @@ struct OpenQueue {
 
 OpenQueue open_queue() {
   OpenQueue open{};
-  if (!OidIsValid(queue_relation().table)) return open;
   Relation table = table_open(queue_relation().table, AccessShareLock);
   // Locked: invalidations queued before the lock (a policy, an index) apply.
   const QueueRelation& facts = queue_relation();

@@ -44,9 +44,10 @@ struct ClaimedJobs {
   JobRow row(int i) const { return JobRow{rows[i], desc, 0, attnums}; }
 };
 
-// Claims as described above, allocating in CurrentMemoryContext. Returns
-// false, having locked and written nothing, when the call must run the
-// statement. A guarded body.
+// Claims as described above, allocating in CurrentMemoryContext, on an
+// install that has the queue (from 1.2; job_claim checks). Returns false,
+// having locked and written nothing, when the call must run the statement.
+// A guarded body.
 bool claim_directly(const ClaimRequest& request, ClaimedJobs* claimed);
 
 }  // namespace jc::pg
