@@ -86,6 +86,10 @@ Target g_targets[] = {
     target("job_leases", kLeaseColumns, true),
 };
 
+Target& target_of(DirectTable which) {
+  return g_targets[static_cast<int>(which)];
+}
+
 void forget_layout(Datum, Oid relid) {
   for (Target& t : g_targets) {
     if (relid == InvalidOid || relid == t.table || relid == t.key_index) {
@@ -262,7 +266,7 @@ Relation open_target(DirectTable which, Oid writer, AclMode rights,
   if ((keyed && IsolationUsesXactSnapshot()) || !tables_are_local()) {
     return nullptr;
   }
-  Target& t = g_targets[static_cast<int>(which)];
+  Target& t = target_of(which);
   const Target* before = layout(t);
   if (before == nullptr) return nullptr;
   const Oid table = before->table;
@@ -286,7 +290,7 @@ Relation open_target(DirectTable which, Oid writer, AclMode rights,
 // table can see what became of its writes); returns false.
 bool written_with_sql(DirectTable which) {
   elog(DEBUG1, "job_control: a row of job_control.%s is written with SQL",
-       g_targets[static_cast<int>(which)].name);
+       target_of(which).name);
   return false;
 }
 
@@ -300,7 +304,7 @@ bool insert_directly(DirectTable which, Oid writer, const Datum* values,
                      const bool* nulls) {
   Relation rel = open_target(which, writer, ACL_INSERT, false);
   if (rel == nullptr) return written_with_sql(which);
-  insert_row(rel, g_targets[static_cast<int>(which)], writer, values, nulls);
+  insert_row(rel, target_of(which), writer, values, nulls);
   table_close(rel, NoLock);
   return true;
 }
@@ -309,8 +313,7 @@ bool insert_unless_present(DirectTable which, Oid writer, const Datum* values,
                            const bool* nulls) {
   Relation rel = open_target(which, writer, ACL_INSERT, true);
   if (rel == nullptr) return written_with_sql(which);
-  insert_row_unless_present(rel, g_targets[static_cast<int>(which)], writer,
-                            values, nulls);
+  insert_row_unless_present(rel, target_of(which), writer, values, nulls);
   table_close(rel, NoLock);
   return true;
 }
@@ -318,8 +321,7 @@ bool insert_unless_present(DirectTable which, Oid writer, const Datum* values,
 bool delete_directly(DirectTable which, Oid writer, Datum job_id) {
   Relation rel = open_target(which, writer, ACL_DELETE | ACL_SELECT, true);
   if (rel == nullptr) return written_with_sql(which);
-  const bool deleted =
-      delete_row(rel, g_targets[static_cast<int>(which)], job_id);
+  const bool deleted = delete_row(rel, target_of(which), job_id);
   table_close(rel, NoLock);
   return deleted || written_with_sql(which);
 }
