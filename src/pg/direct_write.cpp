@@ -294,6 +294,21 @@ bool written_with_sql(DirectTable which) {
   return false;
 }
 
+// Both inserts: a keyed one does nothing when its key is present.
+bool insert_into(DirectTable which, Oid writer, const Datum* values,
+                 const bool* nulls, bool keyed) {
+  Relation rel = open_target(which, writer, ACL_INSERT, keyed);
+  if (rel == nullptr) return written_with_sql(which);
+  const Target& t = target_of(which);
+  if (keyed) {
+    insert_row_unless_present(rel, t, writer, values, nulls);
+  } else {
+    insert_row(rel, t, writer, values, nulls);
+  }
+  table_close(rel, NoLock);
+  return true;
+}
+
 }  // namespace
 
 void register_direct_tables() {
@@ -302,20 +317,12 @@ void register_direct_tables() {
 
 bool insert_directly(DirectTable which, Oid writer, const Datum* values,
                      const bool* nulls) {
-  Relation rel = open_target(which, writer, ACL_INSERT, false);
-  if (rel == nullptr) return written_with_sql(which);
-  insert_row(rel, target_of(which), writer, values, nulls);
-  table_close(rel, NoLock);
-  return true;
+  return insert_into(which, writer, values, nulls, false);
 }
 
 bool insert_unless_present(DirectTable which, Oid writer, const Datum* values,
                            const bool* nulls) {
-  Relation rel = open_target(which, writer, ACL_INSERT, true);
-  if (rel == nullptr) return written_with_sql(which);
-  insert_row_unless_present(rel, target_of(which), writer, values, nulls);
-  table_close(rel, NoLock);
-  return true;
+  return insert_into(which, writer, values, nulls, true);
 }
 
 bool delete_directly(DirectTable which, Oid writer, Datum job_id) {
