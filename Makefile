@@ -36,11 +36,11 @@ override autodepend = yes
 include $(PGXS)
 
 # The calls without SQL drive the executor and the table and index access
-# methods directly (src/pg/direct_write.cpp, job_move.cpp, queue_claim.cpp),
-# whose signatures change from one major version to the next: say so at
-# once rather than with a compiler error in the middle of the build.
-ifneq ($(MAJORVERSION),15)
-$(error job_control is built and tested on PostgreSQL 15 only; $(PG_CONFIG) is PostgreSQL $(MAJORVERSION))
+# methods directly, whose signatures change from one major version to the
+# next; src/pg/pg_compat.hpp holds every difference for 15 to 18. Say so at
+# once for any other major rather than with a compiler error mid-build.
+ifeq ($(filter $(MAJORVERSION),15 16 17 18),)
+$(error job_control supports PostgreSQL 15, 16, 17 and 18; $(PG_CONFIG) is PostgreSQL $(MAJORVERSION))
 endif
 
 # Warnings are errors; PostgreSQL's own headers are system headers.

@@ -9,7 +9,7 @@
 # Tests run with fsync off (faster, nothing to keep); CLUSTER_FSYNC=on keeps
 # real flushes, as the benchmark needs for synchronous_commit = on.
 
-PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+PG_BINDIR=${PG_BINDIR:-$("${PG_CONFIG:-pg_config}" --bindir)}
 
 as_server_user() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -1,37 +1,58 @@
 #!/usr/bin/env bash
-# Runs every test suite of job_control on a fresh machine: installs what is
-# missing, builds, runs the C++ unit and property tests (ctest, also under
-# ASan and UBSan), installs the extension, starts a throwaway PostgreSQL,
-# runs pg_regress, the isolation specs, the dump/restore round trip, the
-# example worker and the notifier's delivery to a listener, and exits
-# non-zero if anything failed.
+# Runs every test suite of job_control on a fresh machine against one
+# PostgreSQL major: installs what is missing, builds, runs the C++ unit and
+# property tests (ctest, also under ASan and UBSan), installs the extension,
+# starts a throwaway PostgreSQL, runs pg_regress, the isolation specs, the
+# dump/restore round trip, the example worker, the race test (then amcheck
+# on every table of the extension) and the notifier's delivery to a
+# listener, and exits non-zero if anything failed.
+#
+#   scripts/test.sh            PostgreSQL 15, Debian 12's own
+#   scripts/test.sh --pg 17    17 (or 18) in a Debian root made once per
+#                              machine (scripts/pg_root.sh; needs root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --pg) PG_MAJOR=${2:?--pg needs a major version}; shift 2 ;;
+        *) echo "usage: scripts/test.sh [--pg 15|17|18]" >&2; exit 2 ;;
+    esac
+done
+PG_MAJOR=${PG_MAJOR:-15}
+if [ "$PG_MAJOR" != 15 ] && [ -z "${JOB_CONTROL_IN_ROOT:-}" ]; then
+    exec scripts/in_pg_root.sh "$PG_MAJOR" scripts/test.sh
+fi
+. scripts/pg_major.sh
+[ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+echo "== PostgreSQL $PG_MAJOR: $("$PG_CONFIG" --version)"
 
 passed=0 failed=0
 count() {  # count <passed> <failed>
     passed=$((passed + $1)); failed=$((failed + $2))
 }
+suite() {  # suite <title> <command...>: one pass or one failure
+    echo "== $1"; shift
+    if "$@"; then count 1 0; else count 0 1; fi
+}
+ctest_suite() {  # ctest_suite <build dir> <cmake options...>
+    local dir=$1; shift
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null
+    cmake --build "$dir" -j"$(nproc)" >/dev/null
+    if ctest --test-dir "$dir" --output-on-failure | tee "$dir/ctest.log" | tail -3; then :; fi
+    local total failures
+    total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$dir/ctest.log")
+    failures=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$dir/ctest.log")
+    count $((${total:-0} - ${failures:-0})) "${failures:-1}"
+}
 
 echo "== unit tests (GoogleTest via ctest)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-if ctest --test-dir build --output-on-failure | tee build/ctest.log | tail -3; then :; fi
-unit_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest.log)
-unit_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' build/ctest.log)
-count $((${unit_total:-0} - ${unit_failed:-0})) "${unit_failed:-1}"
-
+ctest_suite build
 echo "== the core under AddressSanitizer and UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJOB_CONTROL_SANITIZE=ON >/dev/null
-cmake --build build-asan -j"$(nproc)" >/dev/null
-if ctest --test-dir build-asan --output-on-failure | tee build/ctest-asan.log | tail -1; then :; fi
-asan_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest-asan.log)
-asan_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' build/ctest-asan.log)
-count $((${asan_total:-0} - ${asan_failed:-0})) "${asan_failed:-1}"
+ctest_suite build-asan -DJOB_CONTROL_SANITIZE=ON
 
 echo "== build and install the extension"
+make -s clean >/dev/null
 scripts/build.sh
 
 . scripts/cluster.sh
@@ -39,28 +60,22 @@ cluster_start
 
 echo "== pg_regress and isolation tests"
 : >build/installcheck.log
-for suite in "ISOLATION=" "REGRESS="; do  # each run leaves the other suite out
-    make -s installcheck "$suite" 2>&1 | tee -a build/installcheck.log \
+for only in "ISOLATION=" "REGRESS="; do  # each run leaves the other suite out
+    make -s installcheck "$only" 2>&1 | tee -a build/installcheck.log \
         | grep -E '^(test|ok|not ok) |tests' || true
 done
-count "$(grep -cE '^(test|ok) .* ok( |$)' build/installcheck.log || true)" \
-      "$(grep -cE 'FAILED|^not ok' build/installcheck.log || true)"
+# 15 prints "test name ... ok", 16 and later "ok 3 - name" (TAP).
+count "$(grep -cE '^test .* \.\.\. ok|^ok [0-9]+ ' build/installcheck.log || true)" \
+      "$(grep -cE '\.\.\. FAILED|^not ok ' build/installcheck.log || true)"
 for diffs in regression.diffs test/isolation/output_iso/regression.diffs; do
     [ -s "$diffs" ] && cat "$diffs"
 done
 
-echo "== pg_dump / pg_restore round trip"
-if test/dump_restore.sh; then count 1 0; else count 0 1; fi
-
-echo "== the libpq example worker"
-if test/worker_test.sh; then count 1 0; else count 0 1; fi
-
-echo "== eight clients racing on 16 jobs: every history chain unbroken"
-if test/race_test.sh; then count 1 0; else count 0 1; fi
-
-echo "== deferred notifications, received by a libpq listener"
-if test/notify_test.sh; then count 1 0; else count 0 1; fi
+suite "pg_dump / pg_restore round trip" test/dump_restore.sh
+suite "the libpq example worker" test/worker_test.sh
+suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
+suite "deferred notifications, received by a libpq listener" test/notify_test.sh
 
 echo
-echo "total: $passed passed, $failed failed"
+echo "total (PostgreSQL $PG_MAJOR): $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,15 +1,21 @@
 -- ALTER EXTENSION UPDATE from every released version keeps the jobs, and the
 -- upgraded install has exactly the objects of a fresh one.
-CREATE TEMP TABLE fresh AS
-SELECT pg_describe_object(classid, objid, objsubid) AS object
-  FROM pg_depend
- WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'job_control');
+-- The extension's members, but for the row and array types that come with
+-- a table or an enum (members of their own from PostgreSQL 17 on).
+CREATE FUNCTION pg_temp.members() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT pg_describe_object(d.classid, d.objid, d.objsubid)
+      FROM pg_depend d LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+     WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'job_control')
+       AND (t.oid IS NULL OR (t.typrelid = 0 AND t.typcategory <> 'A'))
+$$;
+CREATE TEMP TABLE fresh AS SELECT pg_temp.members() AS object;
 CREATE TEMP TABLE fresh_definitions AS
 SELECT p.oid::regprocedure::text AS routine, pg_get_functiondef(p.oid) AS definition
   FROM pg_proc p WHERE p.pronamespace = 'job_control'::regnamespace;
--- Definitions of triggers, indexes, policies, constraints, table options and
--- persistence.
+-- Definitions of triggers, indexes, policies, constraints, NOT NULL columns,
+-- table options and persistence. (NOT NULL is read from the columns: from 18
+-- on it is also a constraint, which earlier majors do not list.)
 CREATE FUNCTION pg_temp.schema_definitions() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
      WHERE t.tgrelid = 'job_control.jobs'::regclass AND NOT t.tgisinternal
@@ -17,7 +23,11 @@ CREATE FUNCTION pg_temp.schema_definitions() RETURNS SETOF text LANGUAGE sql AS 
     UNION ALL SELECT format('%s %s %s', tablename, policyname, qual) FROM pg_policies
      WHERE schemaname = 'job_control'
     UNION ALL SELECT format('%s %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid), convalidated)
-      FROM pg_constraint WHERE connamespace = 'job_control'::regnamespace
+      FROM pg_constraint WHERE connamespace = 'job_control'::regnamespace AND contype <> 'n'
+    UNION ALL SELECT format('%s.%s NOT NULL', a.attrelid::regclass, a.attname) FROM pg_attribute a
+     WHERE a.attrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'job_control'::regnamespace
+                                                    AND relkind = 'r')
+       AND a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped
     UNION ALL SELECT format('%s %s %s', c.relname, c.relpersistence, c.reloptions) FROM pg_class c
      WHERE c.relnamespace = 'job_control'::regnamespace AND c.relkind IN ('r', 'v')
 $$;
@@ -58,17 +68,8 @@ SELECT job_control.job_complete((j ->> 'job_id')::uuid) -> 'input' ->> 'nql' AS 
   FROM job_control.job_claim('worker-9', 1, '{materialize-view}') AS j;
 
 -- Same objects, same routine definitions.
-SELECT pg_describe_object(classid, objid, objsubid) AS object
-  FROM pg_depend
- WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'job_control')
-EXCEPT SELECT object FROM fresh;
-SELECT object FROM fresh
-EXCEPT
-SELECT pg_describe_object(classid, objid, objsubid)
-  FROM pg_depend
- WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'job_control');
+SELECT pg_temp.members() EXCEPT SELECT object FROM fresh;
+SELECT object FROM fresh EXCEPT SELECT pg_temp.members();
 SELECT routine FROM fresh_definitions f
  WHERE f.definition IS DISTINCT FROM
        (SELECT pg_get_functiondef(p.oid) FROM pg_proc p

@@ -3,7 +3,8 @@
 # forced reschedule and a start in one statement) on the same 16 jobs, with the history on;
 # then every job's history must be one unbroken chain of moves of the state
 # table ending in the job's state, with one failure entry per move to
-# failed, and the work index must hold exactly the pending jobs. A lost
+# failed, the work index must hold exactly the pending jobs, and
+# pg_amcheck --heapallindexed must find every table and index consistent. A lost
 # update, a move out of order or a skipped re-check under the row lock
 # breaks one of these. Needs a running server (pgbench from PG_BINDIR).
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 db=jc_race
 CLIENTS=${CLIENTS:-8}
 TRANSACTIONS=${TRANSACTIONS:-1500}
-PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+PG_BINDIR=${PG_BINDIR:-$("${PG_CONFIG:-pg_config}" --bindir)}
 script=$(mktemp)
 trap 'rm -f "$script"; dropdb --if-exists $db 2>/dev/null' EXIT
 dropdb --if-exists $db 2>/dev/null
@@ -88,7 +89,15 @@ if [ -n "$broken" ]; then
     echo "race_test: $broken"
     exit 1
 fi
+# The calls without SQL write heap tuples and index entries themselves:
+# every table of the extension and its indexes must be consistent, every
+# heap tuple found in every index (amcheck, contrib).
+if ! amcheck=$("$PG_BINDIR/pg_amcheck" --install-missing --schema=job_control \
+        --heapallindexed --parent-check --rootdescend -d $db 2>&1); then
+    echo "race_test: pg_amcheck found corruption: $amcheck"
+    exit 1
+fi
 summary=$(psql -X -At -d $db -c "
     SELECT count(*) || ' moves (' || string_agg(DISTINCT to_state::text, ', ' ORDER BY to_state::text) || ')'
       FROM job_control.job_transitions")
-echo "race_test: $CLIENTS clients x $TRANSACTIONS calls on 16 jobs: $summary, every chain unbroken"
+echo "race_test: $CLIENTS clients x $TRANSACTIONS calls on 16 jobs: $summary, every chain unbroken, amcheck clean"

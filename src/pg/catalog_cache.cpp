@@ -14,6 +14,7 @@ extern "C" {
 
 #include "job_move.hpp"
 #include "job_row.hpp"
+#include "pg_compat.hpp"
 #include "tenant_policy.hpp"
 
 namespace jc::pg {
@@ -183,7 +184,7 @@ const JobsRelation& jobs_relation() {
     }
     Relation jobs = table_open(table, AccessShareLock);
     const JobsRelation found{
-        table, RelationGetPrimaryKeyIndex(jobs),
+        table, compat::primary_key_index(jobs),
         only_tenant_policy(jobs, job_attnums(jobs).company_id),
         updates_plainly(jobs)};
     table_close(jobs, NoLock);

@@ -20,6 +20,7 @@ extern "C" {
 #include "catalog_cache.hpp"
 #include "key_lookup.hpp"
 #include "owner_spi.hpp"
+#include "pg_compat.hpp"
 
 namespace jc::pg {
 
@@ -122,11 +123,11 @@ void read_layout(Target& t, Oid table) {
     if (same && t.columns[i].identity) {
       t.identity_column = i;
       t.identity_sequence =
-          getIdentitySequence(table, static_cast<AttrNumber>(i + 1), false);
+          compat::identity_sequence(rel, static_cast<AttrNumber>(i + 1));
     }
   }
   if (same && t.keyed) {
-    const Oid key = RelationGetPrimaryKeyIndex(rel);
+    const Oid key = compat::primary_key_index(rel);
     if (is_plain_btree(key, table, {{1, UUIDOID}}, true)) t.key_index = key;
   }
   table_close(rel, NoLock);
@@ -217,7 +218,7 @@ void insert_row_unless_present(Relation rel, const Target& t, Oid writer,
     }
     for (;;) {
       ItemPointerData conflict;
-      if (!ExecCheckIndexConstraints(target, slot, estate, &conflict,
+      if (!compat::no_index_conflict(target, slot, estate, &conflict,
                                      arbiters)) {
         break;  // present
       }
@@ -226,8 +227,8 @@ void insert_row_unless_present(Relation rel, const Target& t, Oid writer,
       table_tuple_insert_speculative(rel, slot, estate->es_output_cid, 0,
                                      nullptr, token);
       bool conflicted = false;
-      list_free(ExecInsertIndexTuples(target, slot, estate, false, true,
-                                      &conflicted, arbiters));
+      list_free(compat::insert_index_entries_speculatively(
+          target, slot, estate, &conflicted, arbiters));
       table_tuple_complete_speculative(rel, slot, token, !conflicted);
       SpeculativeInsertionLockRelease(xid);
       if (!conflicted) break;

@@ -22,6 +22,7 @@ extern "C" {
 #include "catalog_cache.hpp"
 #include "jsonb_build.hpp"
 #include "key_lookup.hpp"
+#include "pg_compat.hpp"
 
 namespace jc::pg {
 
@@ -49,19 +50,23 @@ bool is_own_maintain_trigger(const Trigger& t) {
 // executor reads their stored text and plans them again for every statement
 // that writes the table (ExecRelCheck), a fifth of a move's work. They are
 // prepared here as ExecRelCheck prepares them (stringToNode,
-// expression_planner, ExecInitExpr) and handed to it through
-// ri_ConstraintExprs, which it fills only when empty; dropped by any
-// invalidation of the table (a constraint added, dropped, validated) or of a
-// function (an inlined SQL function may change). An ExprState is not
-// re-entrant: a move nested in another (a CHECK or trigger function that
-// moves a job) lets the executor prepare its own.
+// expression_planner, ExecInitExpr; a NOT ENFORCED one left out) and handed
+// to it through its array of prepared checks, which it fills only when
+// empty; dropped by any invalidation of the table (a constraint added,
+// dropped, validated) or of a function (an inlined SQL function may change,
+// EXECUTE granted or revoked). Preparing a function call checks the current
+// role's EXECUTE privilege on it, so they are prepared for one role and
+// prepared again when another calls (a pooled backend serves many). An
+// ExprState is not re-entrant: a move nested in another (a CHECK or trigger
+// function that moves a job) lets the executor prepare its own.
 struct PreparedChecks {
   Oid table;  // InvalidOid: not prepared
+  Oid role;   // the role they were prepared for
   ExprState** states;
   MemoryContext memory;
   int in_use;
 };
-PreparedChecks g_checks{InvalidOid, nullptr, nullptr, 0};
+PreparedChecks g_checks{InvalidOid, InvalidOid, nullptr, nullptr, 0};
 
 void forget_checks_of(Datum, Oid relid) {
   if (relid == InvalidOid || relid == g_checks.table) {
@@ -75,10 +80,15 @@ void forget_checks(Datum, int, uint32) { g_checks.table = InvalidOid; }
 ExprState** prepared_checks(Relation jobs) {
   const TupleConstr* constr = RelationGetDescr(jobs)->constr;
   if (g_checks.in_use > 0 || constr == nullptr || constr->num_check == 0 ||
-      constr->num_check != jobs->rd_rel->relchecks) {
-    return nullptr;  // nested, none, or a catalog ExecRelCheck reports
+      constr->num_check != jobs->rd_rel->relchecks ||
+      compat::has_virtual_generated_columns(constr)) {
+    return nullptr;  // nested, none, a catalog ExecRelCheck reports, or
+                     // expressions it rewrites first
   }
-  if (g_checks.table == RelationGetRelid(jobs)) return g_checks.states;
+  if (g_checks.table == RelationGetRelid(jobs) &&
+      g_checks.role == GetUserId()) {
+    return g_checks.states;
+  }
   if (g_checks.memory == nullptr) {
     g_checks.memory = AllocSetContextCreate(CacheMemoryContext,
                                             "job_control CHECK constraints",
@@ -88,14 +98,16 @@ ExprState** prepared_checks(Relation jobs) {
   }
   const MemoryContext caller = MemoryContextSwitchTo(g_checks.memory);
   auto** states = static_cast<ExprState**>(
-      palloc(sizeof(ExprState*) * static_cast<Size>(constr->num_check)));
+      palloc0(sizeof(ExprState*) * static_cast<Size>(constr->num_check)));
   for (int i = 0; i < constr->num_check; ++i) {
+    if (!compat::check_is_enforced(constr->check[i])) continue;
     auto* check = static_cast<Expr*>(stringToNode(constr->check[i].ccbin));
     states[i] = ExecInitExpr(expression_planner(check), nullptr);
   }
   MemoryContextSwitchTo(caller);
   g_checks.states = states;
   g_checks.table = RelationGetRelid(jobs);
+  g_checks.role = GetUserId();
   return states;
 }
 
@@ -202,20 +214,15 @@ HeapTuple update_row(Relation jobs, Snapshot snapshot, TupleTableSlot* locked,
   // The table as the statement's range table would hold it: the updated
   // columns decide the row lock's strength, the trigger's tg_updatedcols
   // and the index AMs' hint that a key did not change.
-  RangeTblEntry* rte = makeNode(RangeTblEntry);
-  rte->rtekind = RTE_RELATION;
-  rte->relid = RelationGetRelid(jobs);
-  rte->relkind = RELKIND_RELATION;
-  rte->rellockmode = RowExclusiveLock;
-  rte->updatedCols = updated;
-  ExecInitRangeTable(estate, list_make1(rte));
+  compat::init_update_range_table(estate, jobs, updated);
   ResultRelInfo* target = makeNode(ResultRelInfo);
   InitResultRelInfo(target, jobs, 1, nullptr, 0);
   ExecOpenIndices(target, false);
   EPQState epq;  // unused: the row is locked, no newer version can appear
-  EvalPlanQualInit(&epq, estate, nullptr, NIL, -1);
-  target->ri_ConstraintExprs = prepared_checks(jobs);
-  const bool own_checks = target->ri_ConstraintExprs != nullptr;
+  compat::init_unused_epq(&epq, estate);
+  ExprState**& checks = compat::check_constraint_exprs(target);
+  checks = prepared_checks(jobs);
+  const bool own_checks = checks != nullptr;
   if (own_checks) ++g_checks.in_use;
   PushActiveSnapshot(snapshot);
   PG_TRY();

@@ -9,6 +9,8 @@ extern "C" {
 #include "utils/snapmgr.h"
 }
 
+#include "pg_compat.hpp"
+
 namespace jc::pg {
 
 KeyLookup begin_key_lookup(Relation table, Relation index, Datum key) {
@@ -17,7 +19,7 @@ KeyLookup begin_key_lookup(Relation table, Relation index, Datum key) {
   lookup.snapshot = RegisterSnapshot(GetTransactionSnapshot());
   ScanKeyData scan_key;
   ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, F_UUID_EQ, key);
-  lookup.scan = index_beginscan(table, index, lookup.snapshot, 1, 0);
+  lookup.scan = compat::index_begin_scan(table, index, lookup.snapshot, 1);
   index_rescan(lookup.scan, &scan_key, 1, nullptr, 0);
   lookup.row = table_slot_create(table, nullptr);
   lookup.found =

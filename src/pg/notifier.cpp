@@ -8,6 +8,7 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "storage/bufmgr.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
@@ -25,6 +26,7 @@ extern "C" {
 #include "direct_write.hpp"
 #include "job_store.hpp"
 #include "owner_spi.hpp"
+#include "pg_compat.hpp"
 #include "transition_log.hpp"
 
 namespace jc::pg {
@@ -225,9 +227,17 @@ Batch send_batch() {
 }
 
 // VACUUM of the queue, as autovacuum runs it; the notifier is its owner. No
-// truncation: it would take a lock that stops writers.
+// truncation: it would take a lock that stops writers. vacuum() commits the
+// transaction it is called in and then reads the relation list in the next:
+// the list lives in a context of its own that outlives both.
 void vacuum_queue(Oid queue) {
   pgstat_report_activity(STATE_RUNNING, "vacuuming the notification queue");
+  const MemoryContext kept = AllocSetContextCreate(
+      TopMemoryContext, "job_control notifier vacuum", ALLOCSET_SMALL_SIZES);
+  const MemoryContext caller = MemoryContextSwitchTo(kept);
+  List* relations = list_make1(makeVacuumRelation(nullptr, queue, NIL));
+  const BufferAccessStrategy strategy = GetAccessStrategy(BAS_VACUUM);
+  MemoryContextSwitchTo(caller);
   VacuumParams params;
   std::memset(&params, 0, sizeof params);
   params.options = VACOPT_VACUUM | VACOPT_SKIP_LOCKED;
@@ -239,10 +249,11 @@ void vacuum_queue(Oid queue) {
   params.index_cleanup = VACOPTVALUE_UNSPECIFIED;
   params.truncate = VACOPTVALUE_DISABLED;
   params.nworkers = -1;
+  compat::set_vacuum_defaults(&params);
   StartTransactionCommand();
-  vacuum(list_make1(makeVacuumRelation(nullptr, queue, NIL)), &params, nullptr,
-         true);
+  compat::vacuum_relations(relations, &params, strategy, kept);
   CommitTransactionCommand();
+  MemoryContextDelete(kept);
   pgstat_report_activity(STATE_IDLE, nullptr);
 }
 

@@ -18,6 +18,7 @@ extern "C" {
 #include "call_support.hpp"
 #include "caller_access.hpp"
 #include "job_move.hpp"
+#include "pg_compat.hpp"
 #include "queue_walk.hpp"
 
 namespace jc::pg {
@@ -90,7 +91,7 @@ int lock_oldest(const ClaimRequest& r, const OpenJobs& jobs,
   const JobAttnums& cols = job_attnums(jobs.table);
   QueueWalk entries = begin_queue_walk(queue.table, queue.facts, r, snapshot);
   IndexScanDesc lookup =
-      index_beginscan(jobs.table, jobs.primary_key, snapshot, 1, 0);
+      compat::index_begin_scan(jobs.table, jobs.primary_key, snapshot, 1);
   TupleTableSlot* seen = table_slot_create(jobs.table, nullptr);
   int count = 0;
   TupleTableSlot* entry;

@@ -12,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 
+#include "pg_compat.hpp"
 #include "queue_claim.hpp"
 
 namespace jc::pg {
@@ -96,7 +97,7 @@ QueueWalk begin_queue_walk(Relation queue, const QueueRelation& facts,
                   types[i]);
     }
     QueueLane& lane = w.lanes[i];
-    lane.scan = index_beginscan(queue, w.index, snapshot, key_count, 0);
+    lane.scan = compat::index_begin_scan(queue, w.index, snapshot, key_count);
     index_rescan(lane.scan, keys, key_count, nullptr, 0);
     lane.entry = table_slot_create(queue, nullptr);
     lane.has_entry =
