@@ -14,7 +14,7 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o 
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape jsonb_binary idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index queue_claim fast_path direct_insert job_move notify_deferred upgrade extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape jsonb_binary idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index queue_claim fast_path direct_insert job_move sql_path_guards notify_deferred upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = work_index_writes fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "job_error.hpp"
+#include "transition_sql.hpp"
 
 namespace jc {
 
@@ -26,9 +27,9 @@ JobError invalid(std::string message, std::string hint) {
 // plan (DROP and CREATE EXTENSION in one session would leave it stale); their
 // casts sit in sub-selects so that a generic plan evaluates them once.
 std::string where_clause(unsigned filters) {
-  std::string where;
+  std::string where = " WHERE " + tenant_filter("company_id");
   const auto add = [&where](const char* predicate) {
-    where += where.empty() ? " WHERE " : " AND ";
+    where += " AND ";
     where += predicate;
   };
   if (filters & kFilterState) {

@@ -49,4 +49,9 @@ std::string state_assignment(Operation op, const std::string& enum_type) {
   return sql + " END";
 }
 
+std::string tenant_filter(const std::string& company_column) {
+  return "(job_control.current_company() IS NULL OR " + company_column +
+         " OPERATOR(pg_catalog.=) job_control.current_company())";
+}
+
 }  // namespace jc

@@ -20,4 +20,10 @@ std::string movable_states_guard(Operation op, const std::string& enum_type);
 // target, a CASE on the current state otherwise.
 std::string state_assignment(Operation op, const std::string& enum_type);
 
+// The tenant of a session, applied by every statement of the functions:
+// `(current_company() IS NULL OR <company_column> = current_company())`. Row
+// security applies the same filter to roles it binds; this binds the owner,
+// superusers and BYPASSRLS roles too, whom row security exempts.
+std::string tenant_filter(const std::string& company_column);
+
 }  // namespace jc

@@ -37,13 +37,15 @@ bool tables_are_local() {
 }
 
 Access row_security_access(Oid table, bool only_own_policy) {
-  if (check_enable_rls(table, InvalidOid, true) != RLS_ENABLED) {
-    return Access::kAllJobs;
-  }
   // Bound by row security: applied without SQL only if it is the
   // extension's own tenant filter, and row_security is on (off, the SQL path
   // raises).
-  if (!row_security || !only_own_policy) return Access::kSqlPathNeeded;
+  if (check_enable_rls(table, InvalidOid, true) == RLS_ENABLED &&
+      (!row_security || !only_own_policy)) {
+    return Access::kSqlPathNeeded;
+  }
+  // The session's company binds every caller, those row security exempts
+  // (the owner, superusers) included, as the statements' tenant filter does.
   return settings::has_company() ? Access::kCompanyJobs : Access::kAllJobs;
 }
 
@@ -60,7 +62,7 @@ OpenJobs open_jobs(LOCKMODE lockmode) {
   Relation table = table_open(jobs_relation().table, lockmode);
   const JobsRelation& facts = jobs_relation();
   const Access access = caller_access(facts);
-  if (access == Access::kSqlPathNeeded ||
+  if (access == Access::kSqlPathNeeded || !OidIsValid(facts.primary_key) ||
       RelationGetRelid(table) != facts.table) {
     table_close(table, NoLock);
     return open;

@@ -22,9 +22,10 @@ enum class Access {
 // reaches; there every call runs its statements. Decided once per backend.
 bool tables_are_local();
 
-// How the caller sees the rows of `table` under row security, given whether
-// its only policy is the extension's tenant filter (tenant_policy.hpp): all
-// of them, the company's, or only through SQL.
+// How the caller sees the rows of `table`: only through SQL when row
+// security binds it with more than the extension's tenant filter
+// (tenant_policy.hpp, `only_own_policy`), else the company's
+// (job_control.company_id, for every caller) or all of them.
 Access row_security_access(Oid table, bool only_own_policy);
 
 // Whether a job of `company_id` is visible under `access`.

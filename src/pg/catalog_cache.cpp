@@ -183,14 +183,24 @@ const JobsRelation& jobs_relation() {
       elog(ERROR, "job_control: the jobs table is missing");
     }
     Relation jobs = table_open(table, AccessShareLock);
+    const Oid key = compat::primary_key_index(jobs);
+    const bool plain_key =
+        is_plain_heap(jobs) &&
+        is_plain_btree(key, table, {{job_attnums(jobs).job_id, UUIDOID}}, true);
     const JobsRelation found{
-        table, compat::primary_key_index(jobs),
+        table, plain_key ? key : InvalidOid,
         only_tenant_policy(jobs, job_attnums(jobs).company_id),
         updates_plainly(jobs)};
     table_close(jobs, NoLock);
     g_jobs_relation = found;
   }
   return g_jobs_relation;
+}
+
+bool is_plain_heap(Relation rel) {
+  const Form_pg_class c = rel->rd_rel;
+  return c->relkind == RELKIND_RELATION && !c->relispartition &&
+         c->relam == HEAP_TABLE_AM_OID && !c->relhassubclass;
 }
 
 bool is_plain_btree(Oid index_oid, Oid table,
@@ -247,6 +257,7 @@ const QueueRelation& queue_relation() {
     Relation queue = table_open(table, AccessShareLock);
     QueueRelation q{};
     q.table = table;
+    const bool plain = is_plain_heap(queue);
     q.job_id = column_number(queue, "job_id");
     q.company_id = column_number(queue, "company_id");
     q.created_at = column_number(queue, "created_at");
@@ -259,7 +270,9 @@ const QueueRelation& queue_relation() {
     const KeyColumn created_at{q.created_at, TIMESTAMPTZOID};
     const KeyColumn job_id{q.job_id, UUIDOID};
     const KeyColumn type{q.type, q.type_type};
-    q.order_index = claim_index("job_queue_order", table, {created_at, job_id});
+    q.order_index = plain ? claim_index("job_queue_order", table,
+                                        {created_at, job_id})
+                          : InvalidOid;
     q.type_index =
         claim_index("job_queue_type_order", table, {type, created_at, job_id});
     q.plane_index =

@@ -57,8 +57,16 @@ struct KeyColumn {
 bool is_plain_btree(Oid index, Oid table, std::initializer_list<KeyColumn> keys,
                     bool unique);
 
+// Whether the calls without SQL may read and write `rel` with the heap's
+// routines as a statement would: an ordinary heap table (not partitioned,
+// not a partition, no other table access method) without inheritance
+// children, which a statement on it would also read.
+bool is_plain_heap(Relation rel);
+
 // job_control.jobs and its primary key index, cached until the relcache
-// invalidates them (a guarded body).
+// invalidates them (a guarded body). `primary_key` is InvalidOid unless the
+// key is the extension's (a unique btree on job_id alone) and the table
+// is_plain_heap: then every call runs its statements.
 struct JobsRelation {
   Oid table;
   Oid primary_key;

@@ -146,15 +146,16 @@ const Target* layout(Target& t) {
   return t.usable ? &t : nullptr;
 }
 
-// What the SQL INSERT would do besides the row, its indexes and constraints:
-// fire triggers, apply rules, route to a partition, check row security (the
-// table's owner is exempt from its policies unless they are forced).
+// What the SQL statement would do besides the row, its indexes and
+// constraints: fire triggers, apply rules, route to a partition, reach
+// inheritance children, use another table access method, check row security
+// (the table's owner is exempt from its policies unless they are forced).
 bool needs_sql(Relation rel, Oid writer) {
   const Form_pg_class c = rel->rd_rel;
   const bool policies_apply =
       c->relrowsecurity && (c->relforcerowsecurity || c->relowner != writer);
-  return c->relkind != RELKIND_RELATION || c->relispartition ||
-         policies_apply || rel->rd_rules != nullptr || rel->trigdesc != nullptr;
+  return !is_plain_heap(rel) || policies_apply || rel->rd_rules != nullptr ||
+         rel->trigdesc != nullptr;
 }
 
 // A slot holding the row: values and nulls of every column by position.

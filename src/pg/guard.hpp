@@ -6,7 +6,11 @@
 //
 //  * pg_guarded(body) runs `body`, which calls PostgreSQL and holds no object
 //    with a destructor, under PG_TRY. A PostgreSQL error is copied out and
-//    rethrown as the C++ exception PgError once the PG_TRY frame is gone.
+//    rethrown as the C++ exception PgError once the PG_TRY frame is gone; a
+//    C++ exception the body throws (std::bad_alloc, say) is caught inside
+//    the PG_TRY and rethrown once it is gone, so that it never unwinds
+//    through the frame that holds sigsetjmp (which would leave PostgreSQL's
+//    error handler pointing into a dead frame).
 //  * run_entry(fcinfo, impl) is the body of every extern "C" function: it
 //    catches every C++ exception and raises it as a PostgreSQL error only
 //    after every C++ object of `impl` has been destroyed.
@@ -16,6 +20,7 @@
 
 #include <exception>
 #include <type_traits>
+#include <utility>
 
 namespace jc::pg {
 
@@ -32,18 +37,34 @@ class PgError final : public std::exception {
 // Copies the pending PostgreSQL error into `context` and clears it.
 ErrorData* capture_pg_error(MemoryContext context) noexcept;
 
-// Runs `body` under PG_TRY; returns the PostgreSQL error it raised, if any.
-// The frame holding sigsetjmp keeps nothing but the error pointer.
+// Runs `body` under PG_TRY; returns the PostgreSQL error it raised, if any,
+// and leaves a C++ exception it threw in `thrown`. The frame holding
+// sigsetjmp keeps nothing but the error pointer; `thrown` lives in the
+// caller's frame, which a PostgreSQL error never skips.
 template <typename Body>
-ErrorData* catch_pg_error(Body& body) noexcept {
+ErrorData* catch_pg_error(Body& body, std::exception_ptr& thrown) noexcept {
   MemoryContext context = CurrentMemoryContext;
   ErrorData* volatile error = nullptr;
   PG_TRY();
-  { body(); }
+  {
+    try {
+      body();
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+  }
   PG_CATCH();
   { error = capture_pg_error(context); }
   PG_END_TRY();
   return error;
+}
+
+// Runs `body` under catch_pg_error and rethrows what it raised or threw.
+template <typename Body>
+void run_guarded(Body& body) {
+  std::exception_ptr thrown;
+  if (ErrorData* error = catch_pg_error(body, thrown)) throw PgError(error);
+  if (thrown) std::rethrow_exception(std::move(thrown));
 }
 
 template <typename Body>
@@ -52,11 +73,11 @@ auto pg_guarded(Body&& body) -> decltype(body()) {
   static_assert(std::is_void_v<Result> || std::is_trivially_copyable_v<Result>,
                 "a guarded body returns plain data");
   if constexpr (std::is_void_v<Result>) {
-    if (ErrorData* error = catch_pg_error(body)) throw PgError(error);
+    run_guarded(body);
   } else {
     Result result{};
     auto store = [&] { result = body(); };
-    if (ErrorData* error = catch_pg_error(store)) throw PgError(error);
+    run_guarded(store);
     return result;
   }
 }

@@ -55,6 +55,12 @@ Peek peek_job(Datum id, Operation op, const std::string_view* fence) {
   // Locks as a SELECT takes them.
   const OpenJobs jobs = open_jobs(AccessShareLock);
   if (jobs.table == nullptr) return peek;
+  // The SQL path's UPDATE fires statement triggers and rules even when it
+  // moves nothing: any but the extension's trigger on UPDATE, every time.
+  if (!jobs.facts->updates_plainly) {
+    close_jobs(jobs);
+    return peek;
+  }
   peek.usable = true;
   read_job(jobs.table, jobs.primary_key, id, op, fence, jobs.access, &peek);
   close_jobs(jobs);

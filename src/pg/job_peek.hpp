@@ -10,8 +10,10 @@
 // (caller_access.hpp: the transaction may write, the caller has the SELECT
 // and UPDATE privileges the UPDATE would check, and the row security that
 // binds it, if any, is the extension's own tenant policy, applied here as
-// the policy says), at any isolation level. Otherwise the call takes the SQL
-// path; a job to move is moved by job_move.hpp or the SQL path.
+// the policy says; an UPDATE of the table fires no trigger or rule but the
+// extension's, since the UPDATE of the SQL path fires statement triggers
+// even when it moves nothing), at any isolation level. Otherwise the call
+// takes the SQL path; a job to move is moved by job_move.hpp or the SQL path.
 #pragma once
 
 #include "postgres_headers.hpp"

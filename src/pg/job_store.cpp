@@ -42,7 +42,8 @@ Statement make_transition_statement(Operation op) {
       break;
   }
   std::string where = "job_id OPERATOR(pg_catalog.=) $1 AND " +
-                      movable_states_guard(op, kStateType);
+                      movable_states_guard(op, kStateType) + " AND " +
+                      tenant_filter("company_id");
   if (fenced) {
     where += " AND ($3 IS NULL OR executor OPERATOR(pg_catalog.=) $3)";
   }
@@ -79,7 +80,8 @@ std::uint64_t execute(Statement& statement, const Datum* values,
 Statement& fetch_statement() {
   static Statement s{std::string("SELECT ") + kJobColumns +
                          " FROM job_control.jobs"
-                         " WHERE job_id OPERATOR(pg_catalog.=) $1",
+                         " WHERE job_id OPERATOR(pg_catalog.=) $1 AND " +
+                         tenant_filter("company_id"),
                      1,
                      {UUIDOID},
                      nullptr};
@@ -137,8 +139,8 @@ Statement make_claim_statement(const std::string& queue_filter,
       "SELECT j.job_id FROM job_control.job_queue AS q"
       " JOIN job_control.jobs AS j ON j.job_id OPERATOR(pg_catalog.=) q.job_id"
       " WHERE " +
-          queue_filter +
-          "j.state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
+          queue_filter + tenant_filter("j.company_id") +
+          " AND j.state OPERATOR(pg_catalog.=) 'pending'::job_control.job_state"
           " AND ($3 IS NULL OR j.type OPERATOR(pg_catalog.=) ANY ("
           "(SELECT $3::job_control.job_type[])::job_control.job_type[]))"
           " AND ($4 IS NULL OR j.data_plane_id OPERATOR(pg_catalog.=) $4)"
@@ -181,6 +183,7 @@ Statement& fail_many_statement() {
                          "SELECT job_id FROM job_control.jobs"
                          " WHERE job_id OPERATOR(pg_catalog.=) ANY ($1) AND " +
                          movable_states_guard(Operation::kFail, kStateType) +
+                         " AND " + tenant_filter("company_id") +
                          " ORDER BY job_id FOR UPDATE)) AND " +
                          movable_states_guard(Operation::kFail, kStateType),
                      2,
@@ -196,7 +199,8 @@ Statement& fetch_many_statement() {
           " FROM pg_catalog.unnest($1) WITH ORDINALITY AS u(id, position)"
           " GROUP BY id) AS wanted"
           " LEFT JOIN job_control.jobs"
-          " ON job_id OPERATOR(pg_catalog.=) wanted.id"
+          " ON job_id OPERATOR(pg_catalog.=) wanted.id AND " +
+          tenant_filter("company_id") +
           " ORDER BY wanted.position",
       1,
       {UUIDARRAYOID},
@@ -210,7 +214,8 @@ Statement& stale_leases_statement() {
       " FROM job_control.job_leases AS l JOIN job_control.jobs AS j"
       " ON j.job_id OPERATOR(pg_catalog.=) l.job_id WHERE j." +
           movable_states_guard(Operation::kHeartbeat, kStateType) +
-          " AND j.updated_at OPERATOR(pg_catalog.<) $1"
+          " AND j.updated_at OPERATOR(pg_catalog.<) $1 AND " +
+          tenant_filter("j.company_id") +
           " ORDER BY j.updated_at FOR UPDATE OF j SKIP LOCKED",
       1,
       {TIMESTAMPTZOID},
@@ -346,8 +351,9 @@ Statement& prune_jobs_statement() {
       "DELETE FROM job_control.jobs WHERE job_id OPERATOR(pg_catalog.=) ANY"
       " (ARRAY(SELECT job_id FROM job_control.jobs"
       " WHERE created_at OPERATOR(pg_catalog.<) $1"
-      " AND completed_at OPERATOR(pg_catalog.<) $1"
-      " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
+      " AND completed_at OPERATOR(pg_catalog.<) $1 AND " +
+          tenant_filter("company_id") +
+          " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
       " AND completed_at OPERATOR(pg_catalog.<) $1",
       2,
       {TIMESTAMPTZOID, INT4OID},
@@ -359,7 +365,9 @@ Statement& prune_transitions_statement() {
   static Statement s{
       "DELETE FROM job_control.job_transitions AS t USING"
       " (SELECT job_id, transitioned_at FROM job_control.job_transitions"
-      " WHERE transitioned_at OPERATOR(pg_catalog.<) $1 LIMIT $2) AS old"
+      " WHERE transitioned_at OPERATOR(pg_catalog.<) $1 AND " +
+          tenant_filter("company_id") +
+          " LIMIT $2) AS old"
       " WHERE t.job_id OPERATOR(pg_catalog.=) old.job_id"
       " AND t.transitioned_at OPERATOR(pg_catalog.=) old.transitioned_at",
       2,

@@ -142,9 +142,16 @@ const RowSecurityPolicy* sole_policy(Relation relation, const char* name) {
 
 bool only_tenant_policy(Relation jobs, int company_id_attnum) {
   const RowSecurityPolicy* policy = sole_policy(jobs, "jobs_tenant");
+  // The new version of a moved job is checked against WITH CHECK (USING
+  // when there is none): it must be the same filter, which a move that
+  // keeps company_id always passes.
+  const auto* with_check =
+      reinterpret_cast<const Node*>(policy ? policy->with_check_qual : nullptr);
   return policy != nullptr && !policy->hassublinks &&
          is_tenant_filter(reinterpret_cast<const Node*>(policy->qual),
-                          company_id_attnum);
+                          company_id_attnum) &&
+         (with_check == nullptr ||
+          is_tenant_filter(with_check, company_id_attnum));
 }
 
 bool only_queue_reader_policy(Relation queue, int company_id_attnum, Oid jobs) {

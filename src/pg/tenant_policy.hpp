@@ -9,9 +9,10 @@ namespace jc::pg {
 
 // Whether the jobs table's only policy is jobs_tenant as the extension
 // created it: for all commands and all roles, permissive, USING
-// (current_company() IS NULL OR company_id = current_company()). Then a role
-// bound by row security sees exactly the jobs of job_control.company_id, or
-// all when it is not set. Any other policy (added, altered) returns false.
+// (current_company() IS NULL OR company_id = current_company()), and WITH
+// CHECK the same (or none). Then a role bound by row security sees exactly
+// the jobs of job_control.company_id, or all when it is not set. Any other
+// policy (added, altered, its USING or its WITH CHECK) returns false.
 bool only_tenant_policy(Relation jobs, int company_id_attnum);
 
 // Whether the queue's only policy is job_queue_readers as the extension

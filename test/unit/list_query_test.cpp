@@ -1,4 +1,5 @@
 #include "list_query.hpp"
+#include "transition_sql.hpp"
 
 #include <gtest/gtest.h>
 
@@ -34,11 +35,13 @@ TEST(ListQuery, SortIndexesAreDistinct) {
 
 TEST(ListQuery, PageSqlHasOnlyTheGivenFiltersAndATotalOrder) {
   EXPECT_EQ(list_page_sql(0, {ListOrder::kCreatedAt, true}, "job_id"),
-            "SELECT job_id FROM job_control.jobs ORDER BY created_at DESC, "
-            "job_id DESC LIMIT $5 OFFSET $6");
+            "SELECT job_id FROM job_control.jobs WHERE " +
+                tenant_filter("company_id") +
+                " ORDER BY created_at DESC, job_id DESC LIMIT $5 OFFSET $6");
   const std::string sql = list_page_sql(kFilterState | kFilterDataset,
                                         {ListOrder::kUpdatedAt, false}, "x");
-  EXPECT_NE(sql.find("WHERE state OPERATOR(pg_catalog.=) (SELECT "
+  EXPECT_NE(sql.find("WHERE " + tenant_filter("company_id") +
+                     " AND state OPERATOR(pg_catalog.=) (SELECT "
                      "$1::job_control.job_state) AND input "
                      "OPERATOR(pg_catalog.@>) $4"),
             std::string::npos);
@@ -48,8 +51,16 @@ TEST(ListQuery, PageSqlHasOnlyTheGivenFiltersAndATotalOrder) {
 
 TEST(ListQuery, CountSql) {
   EXPECT_EQ(list_count_sql(kFilterDataPlane),
-            "SELECT pg_catalog.count(*) FROM job_control.jobs WHERE "
-            "data_plane_id OPERATOR(pg_catalog.=) $3");
+            "SELECT pg_catalog.count(*) FROM job_control.jobs WHERE " +
+                tenant_filter("company_id") +
+                " AND data_plane_id OPERATOR(pg_catalog.=) $3");
+}
+
+// Every listing is bound by the session's company, whoever the caller.
+TEST(ListQuery, TenantFilterNamesTheSessionCompany) {
+  EXPECT_EQ(tenant_filter("j.company_id"),
+            "(job_control.current_company() IS NULL OR j.company_id "
+            "OPERATOR(pg_catalog.=) job_control.current_company())");
 }
 
 TEST(ListQuery, TotalPages) {
