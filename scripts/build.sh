@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds and installs the extension into the PostgreSQL of PG_MAJOR
-# (default 15; scripts/pg_major.sh), or of PG_CONFIG when it is set.
+# Builds and installs the extension into the PostgreSQL that
+# scripts/pg_major.sh picks (PG_CONFIG, or Debian's server of PG_MAJOR,
+# default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${PG_CONFIG:-}" ]; then . scripts/pg_major.sh; fi
+. scripts/pg_major.sh
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 make -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
 $SUDO make -s install PG_CONFIG="$PG_CONFIG" >/dev/null

@@ -3,10 +3,17 @@
 # the extension, starts a throwaway PostgreSQL, creates a job, starts it,
 # fails it with a diagnostic, shows that a second fail is a no-op, and stops
 # the cluster.
+#
+#   scripts/demo.sh            on PostgreSQL 15, Debian 12's own
+#   scripts/demo.sh --pg 17    on 17 (or 18), in a Debian root made once per
+#                              machine (scripts/pg_root.sh; needs root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+. scripts/pg_select.sh
+select_pg scripts/demo.sh "$@"
+[ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+. scripts/pg_major.sh
 scripts/build.sh
 . scripts/cluster.sh
 cluster_start

@@ -10,21 +10,15 @@
 #   scripts/test.sh            PostgreSQL 15, Debian 12's own
 #   scripts/test.sh --pg 17    17 (or 18) in a Debian root made once per
 #                              machine (scripts/pg_root.sh; needs root)
+#   PG_CONFIG=/path/to/pg_config scripts/test.sh
+#                              the server of that pg_config (15 to 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --pg) PG_MAJOR=${2:?--pg needs a major version}; shift 2 ;;
-        *) echo "usage: scripts/test.sh [--pg 15|17|18]" >&2; exit 2 ;;
-    esac
-done
-PG_MAJOR=${PG_MAJOR:-15}
-if [ "$PG_MAJOR" != 15 ] && [ -z "${JOB_CONTROL_IN_ROOT:-}" ]; then
-    exec scripts/in_pg_root.sh "$PG_MAJOR" scripts/test.sh
-fi
-. scripts/pg_major.sh
+. scripts/pg_select.sh
+select_pg scripts/test.sh "$@"
 [ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+. scripts/pg_major.sh
 echo "== PostgreSQL $PG_MAJOR: $("$PG_CONFIG" --version)"
 
 passed=0 failed=0

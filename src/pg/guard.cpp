@@ -48,11 +48,16 @@ void record_current_exception(PendingError& pending) noexcept {
 void raise_pending(const PendingError& pending) {
   if (pending.pg_error != nullptr) ReThrowError(pending.pg_error);
   const char* c = pending.code;
-  ereport(ERROR,
-          (errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4])),
-           errmsg_internal("%s", pending.message),
-           pending.detail[0] ? errdetail_internal("%s", pending.detail) : 0,
-           pending.hint[0] ? errhint("%s", pending.hint) : 0));
+  // ereport() without its source location: "raise_pending, guard.cpp" is
+  // where every error of the extension is raised, which tells a DBA nothing
+  // (VERBOSITY verbose shows the SQLSTATE, message, detail and hint).
+  if (errstart(ERROR, TEXTDOMAIN)) {
+    errcode(MAKE_SQLSTATE(c[0], c[1], c[2], c[3], c[4]));
+    errmsg_internal("%s", pending.message);
+    if (pending.detail[0]) errdetail_internal("%s", pending.detail);
+    if (pending.hint[0]) errhint("%s", pending.hint);
+    errfinish(nullptr, 0, nullptr);
+  }
   pg_unreachable();
 }
 
