@@ -7,6 +7,7 @@
 #
 #   bench/instructions.sh                # 1000 calls per contender and workload
 #   CALLS=300 bench/instructions.sh      # quicker
+#   bench/instructions.sh --pg 17        # on PostgreSQL 17 (or 18), in its root
 #   DEBUG_KEEP=1 bench/instructions.sh   # keep the cluster directory and its
 #                                        # callgrind.out, for callgrind_annotate
 #   SETTINGS="job_control.history=on job_control.notify=deferred" \
@@ -38,7 +39,10 @@ SETTINGS=${SETTINGS:-}
 CLAIM=${CLAIM:-1}
 WORKLOADS=${WORKLOADS:-"fail_running fail_terminal"}
 
-scripts/install-deps.sh
+. scripts/pg_select.sh
+select_pg bench/instructions.sh "$@"
+[ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+. scripts/pg_major.sh
 if ! command -v valgrind >/dev/null; then
     SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get install -y -qq valgrind >/dev/null

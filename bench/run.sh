@@ -6,6 +6,7 @@
 #
 #   bench/run.sh                      # full run (about 15 minutes on 2 cores)
 #   ROUNDS=1 TXNS=300 bench/run.sh    # a quick smoke run
+#   bench/run.sh --pg 17              # on PostgreSQL 17 (or 18), in its Debian root
 #
 # Knobs (environment): ROUNDS (3), TXNS per client per run (2000), CLIENTS
 # ("1 8"), SYNC_MODES ("on off"), BASE_JOBS (200000 per contender table),
@@ -31,7 +32,10 @@ VARIANTS=${VARIANTS-"history logged deferred"}
 SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
           autovacuum=off max_connections=40)
 
-scripts/install-deps.sh
+. scripts/pg_select.sh
+select_pg bench/run.sh "$@"
+[ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+. scripts/pg_major.sh
 scripts/build.sh
 . scripts/cluster.sh
 CLUSTER_FSYNC=on cluster_start "${SETTINGS[@]}"

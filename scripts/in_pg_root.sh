@@ -4,7 +4,9 @@
 # copied to /job_control in the root (builds stay apart per major), /proc and
 # /dev are mounted for the run, and the command runs there as root with
 # PG_MAJOR=<major> and JOB_CONTROL_IN_ROOT=1 (the scripts then install
-# nothing: the root has every package). Needs root.
+# nothing: the root has every package), and the caller's environment but for
+# the host's paths and PostgreSQL variables (a benchmark's knobs pass).
+# Needs root.
 #
 #   scripts/in_pg_root.sh 17 scripts/test.sh
 set -euo pipefail
@@ -29,6 +31,13 @@ trap unmount EXIT
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
 mount -t tmpfs -o size=1g tmpfs "$root/dev/shm"
-chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    HOME=/root LANG=C.UTF-8 PG_MAJOR="$major" JOB_CONTROL_IN_ROOT=1 CI="${CI:-}" \
+passed=()
+while IFS='=' read -r -d '' name value; do
+    case $name in
+        PATH | HOME | PWD | OLDPWD | SHLVL | TMPDIR | LD_* | PG* | _) ;;
+        *) passed+=("$name=$value") ;;
+    esac
+done < <(env -0)
+chroot "$root" /usr/bin/env -i "${passed[@]}" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    HOME=/root LANG=C.UTF-8 PG_MAJOR="$major" JOB_CONTROL_IN_ROOT=1 \
     /bin/bash -c 'cd /job_control && exec "$@"' bash "$@"
