@@ -270,9 +270,9 @@ const QueueRelation& queue_relation() {
     const KeyColumn created_at{q.created_at, TIMESTAMPTZOID};
     const KeyColumn job_id{q.job_id, UUIDOID};
     const KeyColumn type{q.type, q.type_type};
-    q.order_index = plain ? claim_index("job_queue_order", table,
-                                        {created_at, job_id})
-                          : InvalidOid;
+    q.order_index =
+        plain ? claim_index("job_queue_order", table, {created_at, job_id})
+              : InvalidOid;
     q.type_index =
         claim_index("job_queue_type_order", table, {type, created_at, job_id});
     q.plane_index =

@@ -200,8 +200,7 @@ Statement& fetch_many_statement() {
           " GROUP BY id) AS wanted"
           " LEFT JOIN job_control.jobs"
           " ON job_id OPERATOR(pg_catalog.=) wanted.id AND " +
-          tenant_filter("company_id") +
-          " ORDER BY wanted.position",
+          tenant_filter("company_id") + " ORDER BY wanted.position",
       1,
       {UUIDARRAYOID},
       nullptr};
@@ -354,7 +353,7 @@ Statement& prune_jobs_statement() {
       " AND completed_at OPERATOR(pg_catalog.<) $1 AND " +
           tenant_filter("company_id") +
           " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))"
-      " AND completed_at OPERATOR(pg_catalog.<) $1",
+          " AND completed_at OPERATOR(pg_catalog.<) $1",
       2,
       {TIMESTAMPTZOID, INT4OID},
       nullptr};
@@ -368,8 +367,8 @@ Statement& prune_transitions_statement() {
       " WHERE transitioned_at OPERATOR(pg_catalog.<) $1 AND " +
           tenant_filter("company_id") +
           " LIMIT $2) AS old"
-      " WHERE t.job_id OPERATOR(pg_catalog.=) old.job_id"
-      " AND t.transitioned_at OPERATOR(pg_catalog.=) old.transitioned_at",
+          " WHERE t.job_id OPERATOR(pg_catalog.=) old.job_id"
+          " AND t.transitioned_at OPERATOR(pg_catalog.=) old.transitioned_at",
       2,
       {TIMESTAMPTZOID, INT4OID},
       nullptr};
