@@ -70,6 +70,16 @@ suite "the libpq example worker" test/worker_test.sh
 suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
 suite "deferred notifications, received by a libpq listener" test/notify_test.sh
 
+# What the server said through all of it: no crash, no failed assertion (a
+# server built with --enable-cassert), no leaked buffer, lock, relcache entry
+# or snapshot (which such a server reports as a WARNING).
+server_log_clean() {
+    local problems
+    problems=$(grep -E 'terminated by signal|TRAP:|leak' "$CLUSTER_DIR/server.log" || true)
+    [ -z "$problems" ] || { echo "$problems" | head -20; return 1; }
+}
+suite "the server log: no crash, no failed assertion, no leak" server_log_clean
+
 echo
 echo "total (PostgreSQL $PG_MAJOR): $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

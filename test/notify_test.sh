@@ -4,7 +4,9 @@
 # of every committed transaction, in order within a transaction, identical
 # payloads included, and nothing of a rolled-back one; then, the notifier
 # stopped, the changes of four concurrent writers, each once, sent by the one
-# notifier they start. Needs a running server and build/notify_listener.
+# notifier they start, more than the notifier deletes between two of its
+# own vacuums of its queue (kVacuumEveryRows, 2000): the queue must have
+# been vacuumed. Needs a running server and build/notify_listener.
 # A stress run: WRITERS=8 JOBS_PER_WRITER=2000 test/notify_test.sh (16,006
 # notifications, each delivered once, through eight of the notifier's own
 # vacuums of its queue; 14 s here).
@@ -25,7 +27,7 @@ createdb $db
 psql -X -q -v ON_ERROR_STOP=1 -d $db -c "CREATE EXTENSION job_control" \
     -c "ALTER DATABASE $db SET job_control.notify = deferred"
 
-writers=${WRITERS:-4} jobs_per_writer=${JOBS_PER_WRITER:-50}
+writers=${WRITERS:-4} jobs_per_writer=${JOBS_PER_WRITER:-550}
 expected=$((6 + writers * jobs_per_writer))
 PGDATABASE=$db build/notify_listener --count $expected >"$out" &
 listener=$!
@@ -96,4 +98,17 @@ if [ $status -ne 0 ] || [ "$sequence" != "$expected_sequence" ] \
     cat "$out"
     exit 1
 fi
-echo "notify_test: the notifier delivered $expected notifications (6 in order, identical ones included, none rolled back; $((writers * jobs_per_writer)) from $writers concurrent writers, who started one new notifier)"
+# The notifier's vacuums are counted once its statistics reach the shared
+# counters (it reports them at most once a second).
+vacuums=0
+for _ in $(seq 50); do
+    vacuums=$(psql -X -At -d $db -c "SELECT vacuum_count FROM pg_stat_user_tables
+                                      WHERE relid = 'job_control.job_notifications'::regclass")
+    [ "$vacuums" -gt 0 ] && break
+    sleep 0.2
+done
+if [ "$vacuums" -eq 0 ]; then
+    echo "notify_test: $expected notifications sent, but the notifier never vacuumed its queue"
+    exit 1
+fi
+echo "notify_test: the notifier delivered $expected notifications (6 in order, identical ones included, none rolled back; $((writers * jobs_per_writer)) from $writers concurrent writers, who started one new notifier; its queue vacuumed by it $vacuums time(s))"

@@ -240,7 +240,7 @@ void vacuum_queue(Oid queue) {
   MemoryContextSwitchTo(caller);
   VacuumParams params;
   std::memset(&params, 0, sizeof params);
-  params.options = VACOPT_VACUUM | VACOPT_SKIP_LOCKED;
+  params.options = compat::kPlainVacuumOptions | VACOPT_SKIP_LOCKED;
   params.freeze_min_age = -1;
   params.freeze_table_age = -1;
   params.multixact_freeze_min_age = -1;

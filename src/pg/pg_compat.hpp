@@ -165,6 +165,16 @@ inline void vacuum_relations(List* relations, VacuumParams* params,
 #endif
 }
 
+// The options of a plain VACUUM of a table and its TOAST table: 16 made
+// the main relation an option of its own (VACOPT_PROCESS_MAIN), without
+// which vacuum() skips it and does nothing.
+inline constexpr bits32 kPlainVacuumOptions =
+#if PG_VERSION_NUM >= 160000
+    VACOPT_VACUUM | VACOPT_PROCESS_MAIN | VACOPT_PROCESS_TOAST;
+#else
+    VACOPT_VACUUM | VACOPT_PROCESS_TOAST;
+#endif
+
 // The defaults a plain VACUUM takes for the fields that later majors added
 // to VacuumParams (18: the eager freezing rate, from its setting).
 inline void set_vacuum_defaults([[maybe_unused]] VacuumParams* params) {
