@@ -4,6 +4,7 @@
 # the server runs as the "postgres" user.
 #
 #   cluster_start [postgres -c options...]   sets PGHOST, PGPORT, PGUSER, PGDATABASE
+#   cluster_restart                           starts it again (after a crash)
 #   cluster_stop
 #
 # Tests run with fsync off (faster, nothing to keep); CLUSTER_FSYNC=on keeps
@@ -26,9 +27,14 @@ cluster_start() {
     opts="$opts -c fsync=${CLUSTER_FSYNC:-off}"
     local extra
     for extra in "$@"; do opts="$opts -c $extra"; done
-    as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-        -o "$opts" -w start >/dev/null || { cat "$CLUSTER_DIR/server.log"; return 1; }
+    CLUSTER_OPTS=$opts
+    cluster_restart || return 1
     trap cluster_stop EXIT
+}
+
+cluster_restart() {
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+        -o "$CLUSTER_OPTS" -w start >/dev/null || { tail -20 "$CLUSTER_DIR/server.log"; return 1; }
 }
 
 cluster_stop() {

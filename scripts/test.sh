@@ -4,8 +4,9 @@
 # property tests (ctest, also under ASan and UBSan), installs the extension,
 # starts a throwaway PostgreSQL, runs pg_regress, the isolation specs, the
 # dump/restore round trip, the example worker, the race test (then amcheck
-# on every table of the extension) and the notifier's delivery to a
-# listener, and exits non-zero if anything failed.
+# on every table of the extension), the notifier's delivery to a listener
+# and the crash test (on a cluster of its own), and exits non-zero if
+# anything failed.
 #
 #   scripts/test.sh            PostgreSQL 15, Debian 12's own
 #   scripts/test.sh --pg 17    17 (or 18) in a Debian root made once per
@@ -69,6 +70,7 @@ suite "pg_dump / pg_restore round trip" test/dump_restore.sh
 suite "the libpq example worker" test/worker_test.sh
 suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
 suite "deferred notifications, received by a libpq listener" test/notify_test.sh
+suite "10 crashes under load: nothing acknowledged lost, nothing half done, amcheck clean" test/crash_test.sh
 
 # What the server said through all of it: no crash, no failed assertion (a
 # server built with --enable-cassert), no leaked buffer, lock, relcache entry

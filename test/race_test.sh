@@ -45,58 +45,9 @@ SELECT job_control.job_start((job_control.job_reschedule(race_job(:n), true) -> 
 SQL
 "$PG_BINDIR/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -t "$TRANSACTIONS" -f "$script" $db >/dev/null
 
-# Each check returns the jobs that break it; all must be empty.
-broken=$(psql -X -At -v ON_ERROR_STOP=1 -d $db <<'SQL'
-WITH history AS (
-  SELECT t.*, lag(to_state) OVER w AS previous, row_number() OVER w AS n,
-         count(*) OVER (PARTITION BY job_id) AS rows
-    FROM job_control.job_transitions t
-  WINDOW w AS (PARTITION BY job_id ORDER BY transitioned_at)
-)
-SELECT 'broken chain: ' || job_id FROM history
- WHERE n > 1 AND from_state IS DISTINCT FROM previous
-UNION ALL
-SELECT 'not a move of the state table: ' || from_state || ' -> ' || to_state
-  FROM history
- WHERE n > 1 AND (from_state, to_state) NOT IN (
-       ('pending', 'running'), ('pending', 'cancelled'), ('pending', 'failed'),
-       ('running', 'pending_cancellation'), ('running', 'failed'),
-       ('running', 'completed'), ('running', 'pending'),
-       ('pending_cancellation', 'cancelled'), ('pending_cancellation', 'failed'),
-       ('pending_cancellation', 'completed'), ('pending_cancellation', 'pending'),
-       ('failed', 'pending'), ('cancelled', 'pending'), ('completed', 'pending'))
-UNION ALL
-SELECT 'last move is not the state: ' || j.job_id
-  FROM job_control.jobs j JOIN history h ON h.job_id = j.job_id AND h.n = h.rows
- WHERE h.to_state <> j.state OR h.transitioned_at <> j.updated_at
-UNION ALL
-SELECT 'failures and moves to failed differ: ' || j.job_id
-  FROM job_control.jobs j
- WHERE jsonb_array_length(j.failures) <> (SELECT count(*) FROM job_control.job_transitions t
-                                          WHERE t.job_id = j.job_id AND t.to_state = 'failed')
-UNION ALL
-SELECT 'queue is not the pending jobs: ' || coalesce(j.job_id, q.job_id)
-  FROM (SELECT job_id FROM job_control.jobs WHERE state = 'pending') j
-  FULL JOIN job_control.job_queue q USING (job_id)
- WHERE j.job_id IS NULL OR q.job_id IS NULL
-UNION ALL
-SELECT 'working job without a lease: ' || job_id FROM job_control.jobs
- WHERE state IN ('running', 'pending_cancellation')
-   AND job_id NOT IN (SELECT job_id FROM job_control.job_leases);
-SQL
-)
-if [ -n "$broken" ]; then
-    echo "race_test: $broken"
-    exit 1
-fi
-# The calls without SQL write heap tuples and index entries themselves:
-# every table of the extension and its indexes must be consistent, every
-# heap tuple found in every index (amcheck, contrib).
-if ! amcheck=$("$PG_BINDIR/pg_amcheck" --install-missing --schema=job_control \
-        --heapallindexed --parent-check --rootdescend -d $db 2>&1); then
-    echo "race_test: pg_amcheck found corruption: $amcheck"
-    exit 1
-fi
+. test/checks.sh
+check_invariants $db || { echo "race_test: the invariants above are broken"; exit 1; }
+check_amcheck $db || { echo "race_test: amcheck failed"; exit 1; }
 summary=$(psql -X -At -d $db -c "
     SELECT count(*) || ' moves (' || string_agg(DISTINCT to_state::text, ', ' ORDER BY to_state::text) || ')'
       FROM job_control.job_transitions")

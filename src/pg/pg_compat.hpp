@@ -51,13 +51,15 @@ inline Oid identity_sequence(Relation rel, AttrNumber attnum) {
 #endif
 }
 
-// ExecCheckIndexConstraints: 18 takes the id of a row to ignore (an
-// UPDATE's old version; none for an insert).
+// ExecCheckIndexConstraints: 18 takes the id of a row to ignore; an insert
+// passes an invalid one, as ExecInsert does.
 inline bool no_index_conflict(ResultRelInfo* target, TupleTableSlot* slot,
                               EState* estate, ItemPointer conflict,
                               List* arbiters) {
 #if PG_VERSION_NUM >= 180000
-  return ExecCheckIndexConstraints(target, slot, estate, conflict, nullptr,
+  ItemPointerData none;
+  ItemPointerSetInvalid(&none);
+  return ExecCheckIndexConstraints(target, slot, estate, conflict, &none,
                                    arbiters);
 #else
   return ExecCheckIndexConstraints(target, slot, estate, conflict, arbiters);
