@@ -33,7 +33,9 @@ mkdir -p "$CACHE/roots"
 rm -rf "$root"
 if [ ! -f "$tarball" ]; then
     if ! command -v debootstrap >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq --no-install-recommends debootstrap >&2 \
+            || { apt-get update -qq && apt-get install -y -qq --no-install-recommends debootstrap >&2; }
     fi
     work=$CACHE/roots/.building-$suite-pg$major
     rm -rf "$work"
