@@ -70,6 +70,7 @@ suite "pg_dump / pg_restore round trip" test/dump_restore.sh
 suite "the libpq example worker" test/worker_test.sh
 suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
 suite "deferred notifications, received by a libpq listener" test/notify_test.sh
+suite "100,000 calls with hostile arguments: only the spec's answers and errors" test/hostile_test.sh
 suite "10 crashes under load: nothing acknowledged lost, nothing half done, amcheck clean" test/crash_test.sh
 
 # What the server said through all of it: no crash, no failed assertion (a
