@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages job_control needs to build and test, if any is
 # missing: PostgreSQL 15 with its server headers (PGXS, pg_regress,
-# pg_isolation_regress), a C++ toolchain, CMake and GoogleTest.
+# pg_isolation_regress), a C++ toolchain, CMake and GoogleTest, and clang
+# with its libFuzzer runtime (the core's fuzz target).
 set -euo pipefail
 
 PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
-          g++ make cmake libgtest-dev)
+          g++ make cmake libgtest-dev clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

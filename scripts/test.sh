@@ -46,6 +46,22 @@ ctest_suite build
 echo "== the core under AddressSanitizer and UndefinedBehaviorSanitizer"
 ctest_suite build-asan -DJOB_CONTROL_SANITIZE=ON
 
+# The core does not depend on the server: fuzzed once, on the host's run.
+fuzz_core() {
+    cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DJOB_CONTROL_FUZZ=ON >/dev/null
+    cmake --build build-fuzz -j"$(nproc)" >/dev/null
+    local found; found=$(mktemp -d)
+    build-fuzz/job_control_core_fuzz -max_total_time="${FUZZ_SECONDS:-60}" \
+        -print_final_stats=1 "$found" test/fuzz/corpus >build-fuzz/fuzz.log 2>&1 \
+        || { tail -40 build-fuzz/fuzz.log; rm -rf "$found"; return 1; }
+    rm -rf "$found"
+    grep -E '^Done|new_units_added' build-fuzz/fuzz.log
+}
+if [ -z "${JOB_CONTROL_IN_ROOT:-}" ]; then
+    suite "the core under libFuzzer (ASan, UBSan) for ${FUZZ_SECONDS:-60} s" fuzz_core
+fi
+
 echo "== build and install the extension"
 make -s clean >/dev/null
 scripts/build.sh
