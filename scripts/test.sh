@@ -87,6 +87,8 @@ suite "the libpq example worker" test/worker_test.sh
 suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
 suite "deferred notifications, received by a libpq listener" test/notify_test.sh
 suite "100,000 calls with hostile arguments: only the spec's answers and errors" test/hostile_test.sh
+suite "calls cancelled mid-way: all or nothing" test/cancel_test.sh
+suite "a full tablespace: PostgreSQL's error, nothing changed, recovery by itself" test/disk_full_test.sh
 suite "10 crashes under load: nothing acknowledged lost, nothing half done, amcheck clean" test/crash_test.sh
 
 # What the server said through all of it: no crash, no failed assertion (a
