@@ -54,7 +54,7 @@ for round in $(seq "$ROUNDS"); do
     seed_jobs pending 3000 '1 second'
     # A claim of 500 of the oldest pending jobs.
     before=$(q -c "SELECT count(*) FROM job_control.jobs WHERE state = 'running'")
-    outcome=$(under_timeout $ms "SELECT count(*) FROM job_control.job_claim('w$round', 500)")
+    outcome=$(under_timeout $((1 + RANDOM % 40)) "SELECT count(*) FROM job_control.job_claim('w$round', 500)")
     after=$(q -c "SELECT count(*) FROM job_control.jobs WHERE state = 'running'")
     all_or_nothing claim "$before" "$after" 500
     outcomes[claim $outcome]=$((${outcomes[claim $outcome]:-0} + 1))
@@ -74,7 +74,7 @@ for round in $(seq "$ROUNDS"); do
     # A pruning batch of 3000 jobs finished long ago.
     seed_jobs completed 3000 '60 days'
     before=$(q -c "SELECT count(*) FROM job_control.jobs")
-    outcome=$(under_timeout $ms "SELECT job_control.job_prune_batch('30 days', 3000)")
+    outcome=$(under_timeout $((1 + RANDOM % 40)) "SELECT job_control.job_prune_batch('30 days', 3000)")
     after=$(q -c "SELECT count(*) FROM job_control.jobs")
     all_or_nothing prune "$before" "$after" -3000
     outcomes[prune $outcome]=$((${outcomes[prune $outcome]:-0} + 1))
