@@ -90,6 +90,7 @@ suite "100,000 calls with hostile arguments: only the spec's answers and errors"
 suite "calls cancelled mid-way: all or nothing" test/cancel_test.sh
 suite "a full tablespace: PostgreSQL's error, nothing changed, recovery by itself" test/disk_full_test.sh
 suite "10 crashes under load: nothing acknowledged lost, nothing half done, amcheck clean" test/crash_test.sh
+suite "a streaming standby through load and a crash: identical, amcheck clean, reads only" test/standby_test.sh
 
 # What the server said through all of it: no crash, no failed assertion (a
 # server built with --enable-cassert), no leaked buffer, lock, relcache entry

@@ -25,6 +25,7 @@ export PGPORT=${CRASH_PGPORT:-54339}
 . scripts/pg_major.sh
 . scripts/cluster.sh
 . test/checks.sh
+. test/load.sh
 # The calls' refusals (55000, P0002) are not logged: the log keeps what the
 # server says of crashes and recovery.
 cluster_start restart_after_crash=on log_min_messages=log
@@ -83,39 +84,23 @@ listener_receives_next_change() {
 seed=$RANDOM
 : >"$work/acks"
 for round in $(seq "$ROUNDS"); do
-    pids=()
-    for c in $(seq "$CLIENTS"); do
-        PGDATABASE=$db build/load_client --seed $((seed + round * 100 + c)) --seconds 30 \
-            --log "$work/acks.$c" 2>>"$work/clients.err" &
-        pids+=($!)
-    done
+    start_load $db 30 "$work/acks" $((seed + round * 100))
     sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + 2 * r / 32767 }')"
     if [ $((round % 2)) -eq 1 ]; then
         # The server's processes die at once, as in a crash of its machine:
         # a backend that outlived its postmaster could still commit.
         victim="the postmaster"
-        postmaster=$(head -1 "$CLUSTER_DIR/data/postmaster.pid")
-        kill -9 "$postmaster" $(pgrep -P "$postmaster") 2>/dev/null || true
+        kill_server "$CLUSTER_DIR/data" "$CLUSTER_DIR" "$PGPORT"
     else
         victim=$(pgrep -f "postgres: postgres $db " | shuf -n 1 || true)
         [ -n "$victim" ] && kill -9 "$victim"
         victim="backend $victim"
     fi
-    failed_clients=0
-    for pid in "${pids[@]}"; do wait "$pid" || failed_clients=$((failed_clients + 1)); done
-    if [ "$failed_clients" -gt 0 ]; then
-        echo "crash_test: round $round: $failed_clients clients met an error the spec does not allow:"
-        cat "$work/clients.err"; exit 1
-    fi
-    cat "$work"/acks.* >>"$work/acks" && rm -f "$work"/acks.*
+    wait_load "$work/acks" || { echo "crash_test: round $round"; exit 1; }
+    cat "$work"/acks.[0-9]* >>"$work/acks" && rm -f "$work"/acks.[0-9]*
     # After the postmaster's death the server is started again; after a
     # backend's, the postmaster restarts it by itself.
-    # (A killed process may stay a zombie where nothing reaps orphans; its
-    # pid in the lock files would then look alive to the new postmaster.)
-    if [ $((round % 2)) -eq 1 ]; then
-        rm -f "$CLUSTER_DIR/data/postmaster.pid" "$CLUSTER_DIR/.s.PGSQL.$PGPORT.lock"
-        cluster_restart
-    fi
+    if [ $((round % 2)) -eq 1 ]; then cluster_restart; fi
     wait_ready
     lost=$(check_acknowledged)
     if [ -n "$lost" ]; then echo "crash_test: round $round ($victim):"; echo "$lost"; exit 1; fi
