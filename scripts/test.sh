@@ -62,6 +62,8 @@ if [ -z "${JOB_CONTROL_IN_ROOT:-}" ]; then
     suite "the core under libFuzzer (ASan, UBSan) for ${FUZZ_SECONDS:-60} s" fuzz_core
 fi
 
+suite "META.json: PGXN meta spec 1.0.0" test/meta_test.sh
+
 echo "== build and install the extension"
 make -s clean >/dev/null
 scripts/build.sh
