@@ -232,4 +232,6 @@ fi
         echo "Claim cost against the backlog of finished jobs (job_control, 1 client, sync off, median of $ROUNDS):"
         echo "$claim_small TPS with $finished_small finished jobs, $claim_large TPS with $finished_large finished jobs."
     fi
+    echo
+    bench/brief.sh "$results"
 } | tee "$report"

@@ -5,8 +5,8 @@
 # /dev are mounted for the run, and the command runs there as root with
 # PG_MAJOR=<major> and JOB_CONTROL_IN_ROOT=1 (the scripts then install
 # nothing: the root has every package), and the caller's environment but for
-# the host's paths and PostgreSQL variables (a benchmark's knobs pass).
-# Needs root.
+# the host's paths and PostgreSQL variables (a benchmark's knobs pass); a
+# benchmark's bench/out comes back to the work tree. Needs root.
 #
 #   scripts/in_pg_root.sh 17 scripts/test.sh
 set -euo pipefail
@@ -18,7 +18,7 @@ root=$(scripts/pg_root.sh "$major")
 
 rm -rf "$root/job_control"
 mkdir -p "$root/job_control"
-tar -C . --exclude=./build --exclude=./build-asan --exclude=./.git \
+tar -C . --exclude=./build --exclude=./build-asan --exclude=./build-fuzz --exclude=./.git --exclude=./bench/out \
     --exclude='*.o' --exclude='*.so' --exclude=./.deps --exclude='*/.deps' \
     -cf - . | tar -C "$root/job_control" -xf -
 
@@ -38,6 +38,13 @@ while IFS='=' read -r -d '' name value; do
         *) passed+=("$name=$value") ;;
     esac
 done < <(env -0)
+status=0
 chroot "$root" /usr/bin/env -i "${passed[@]}" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     HOME=/root LANG=C.UTF-8 PG_MAJOR="$major" JOB_CONTROL_IN_ROOT=1 \
-    /bin/bash -c 'cd /job_control && exec "$@"' bash "$@"
+    /bin/bash -c 'cd /job_control && exec "$@"' bash "$@" || status=$?
+# A benchmark's reports come back to the work tree.
+if [ -d "$root/job_control/bench/out" ]; then
+    mkdir -p bench/out
+    cp -a "$root/job_control/bench/out/." bench/out/
+fi
+exit $status
