@@ -22,49 +22,26 @@ ROUNDS=${ROUNDS:-3}
 TXNS=${TXNS:-2000}
 CLIENTS=${CLIENTS:-"1 8"}
 SYNC_MODES=${SYNC_MODES:-"on off"}
-BASE_JOBS=${BASE_JOBS:-200000}
 FINISHED_LARGE=${FINISHED_LARGE:-1000000}
 # limit_answering: LIMIT's fail-terminal made to answer its no-op with the
 # job, as the spec makes job_control's (one statement; that workload only).
 CONTENDERS="limit limit_answering job_control plpgsql"
 WORKLOADS=${WORKLOADS:-"fail_running fail_terminal fail_mixed contention claim"}
 VARIANTS=${VARIANTS-"history logged deferred"}
-SETTINGS=(shared_buffers=512MB max_wal_size=8GB checkpoint_timeout=1h wal_buffers=16MB
-          autovacuum=off max_connections=40)
 
 . scripts/pg_select.sh
 select_pg bench/run.sh "$@"
 [ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
 . scripts/pg_major.sh
-scripts/build.sh
-. scripts/cluster.sh
-CLUSTER_FSYNC=on cluster_start "${SETTINGS[@]}"
+. bench/common.sh
+bench_cluster_start
 
 out=bench/out
 mkdir -p "$out"
 results="$out/results.tsv"
 report="$out/report.md"
 : >"$results"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-
-table_of() {
-    case $1 in
-        job_control) echo job_control.jobs ;;
-        limit | limit_answering) echo bench.limit_jobs ;;
-        plpgsql) echo bench.plpgsql_jobs ;;
-    esac
-}
-
-echo "== setup: $BASE_JOBS jobs per contender (1 KB NQL input, mixed states)"
-q -f bench/setup.sql
-q -c "CALL bench.seed(4, $((BASE_JOBS * 50 / 100)), 'completed')" \
-  -c "CALL bench.seed(5, $((BASE_JOBS * 25 / 100)), 'failed')" \
-  -c "CALL bench.seed(6, $((BASE_JOBS * 10 / 100)), 'cancelled')" \
-  -c "CALL bench.seed(7, $((BASE_JOBS * 10 / 100)), 'pending')" \
-  -c "CALL bench.seed(8, $((BASE_JOBS * 5 / 100)), 'running')" \
-  -c "CALL bench.seed(1, 10000, 'failed')" \
-  -c "CALL bench.seed(2, 16, 'running')" \
-  -c "VACUUM ANALYZE"
+seed_contenders
 
 # Runs one pgbench measurement and appends a line to $results:
 # workload sync clients round contender tps latency_ms updates hot_updates growth_bytes wal_bytes
@@ -72,13 +49,8 @@ measure() {
     local workload=$1 sync=$2 clients=$3 round=$4 contender=$5 run=$6 options=${7:-}
     local table; table=$(table_of "$contender")
     local script=bench/workloads/$workload.$contender.sql
-    # Each contender's tables start vacuumed (autovacuum is off for steady
-    # numbers): for job_control also its work index, whose dead queue and
-    # lease entries autovacuum would otherwise clear.
-    local tables=$table
-    [ "$contender" = job_control ] && tables="$table, job_control.job_queue, job_control.job_leases, job_control.job_notifications"
     case $workload in fail_running_*) script=bench/workloads/fail_running.$contender.sql ;; esac
-    q -c "VACUUM $tables"
+    q -c "VACUUM $(tables_of "$contender")"
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
                                               pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
     local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -U bench_app -n -M prepared \
