@@ -6,8 +6,11 @@
 
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace jc::tools {
 
@@ -39,6 +42,24 @@ inline Result exec(PGconn* conn, const char* sql, int nparams,
     throw std::runtime_error(PQerrorMessage(conn));
   }
   return r;
+}
+
+// Reads "--name value" pairs: each name's setter gets its value. Anything
+// else (an unknown name, a name without value, a value a setter refuses by
+// throwing) throws `usage`.
+using OptionSetters = std::map<std::string, std::function<void(const char*)>>;
+inline void parse_options(int argc, char** argv, const OptionSetters& setters,
+                          const char* usage) {
+  if (argc % 2 != 1) throw std::runtime_error(usage);
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const auto setter = setters.find(argv[i]);
+    if (setter == setters.end()) throw std::runtime_error(usage);
+    try {
+      setter->second(argv[i + 1]);
+    } catch (const std::exception&) {
+      throw std::runtime_error(usage);
+    }
+  }
 }
 
 // A tool's main: returns what `run` returns, or reports the exception that

@@ -36,20 +36,15 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  constexpr char kUsage[] = "usage: hostile_client --seed N --calls N";
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--seed") {
-      o.seed = static_cast<unsigned>(std::stoul(argv[i + 1]));
-    } else if (arg == "--calls") {
-      o.calls = std::stol(argv[i + 1]);
-    } else {
-      break;
-    }
-  }
-  if (o.calls <= 0 || argc % 2 != 1) {
-    throw std::runtime_error("usage: hostile_client --seed N --calls N");
-  }
+  jc::tools::parse_options(
+      argc, argv,
+      {{"--seed",
+        [&](const char* v) { o.seed = static_cast<unsigned>(std::stoul(v)); }},
+       {"--calls", [&](const char* v) { o.calls = std::stol(v); }}},
+      kUsage);
+  if (o.calls <= 0) throw std::runtime_error(kUsage);
   return o;
 }
 

@@ -33,23 +33,17 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  constexpr char kUsage[] =
+      "usage: load_client --seed N --seconds S --log FILE";
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--seed") {
-      o.seed = static_cast<unsigned>(std::stoul(argv[i + 1]));
-    } else if (arg == "--seconds") {
-      o.seconds = std::stod(argv[i + 1]);
-    } else if (arg == "--log") {
-      o.log = argv[i + 1];
-    } else {
-      break;
-    }
-  }
-  if (o.seconds <= 0 || o.log.empty() || argc % 2 != 1) {
-    throw std::runtime_error(
-        "usage: load_client --seed N --seconds S --log FILE");
-  }
+  jc::tools::parse_options(
+      argc, argv,
+      {{"--seed",
+        [&](const char* v) { o.seed = static_cast<unsigned>(std::stoul(v)); }},
+       {"--seconds", [&](const char* v) { o.seconds = std::stod(v); }},
+       {"--log", [&](const char* v) { o.log = v; }}},
+      kUsage);
+  if (o.seconds <= 0 || o.log.empty()) throw std::runtime_error(kUsage);
   return o;
 }
 

@@ -29,20 +29,16 @@ struct Options {
 };
 
 Options parse(int argc, char** argv) {
+  constexpr char kUsage[] =
+      "usage: notify_listener --count N [--timeout SECONDS]";
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--count") {
-      o.count = std::stol(argv[i + 1]);
-    } else if (arg == "--timeout") {
-      o.timeout_seconds = std::stol(argv[i + 1]);
-    } else {
-      break;
-    }
-  }
-  if (o.count < 0 || argc % 2 != 1) {
-    throw std::runtime_error(
-        "usage: notify_listener --count N [--timeout SECONDS]");
+  jc::tools::parse_options(
+      argc, argv,
+      {{"--count", [&](const char* v) { o.count = std::stol(v); }},
+       {"--timeout", [&](const char* v) { o.timeout_seconds = std::stol(v); }}},
+      kUsage);
+  if (o.count < 0) {
+    throw std::runtime_error(kUsage);
   }
   return o;
 }
