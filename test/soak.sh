@@ -13,7 +13,7 @@
 #     about every 5,000 rounds;
 #   - two clients make a steady mix at SOAK_RATE transactions a second:
 #     create a job, or claim one and complete it;
-#   - every minute, finished jobs older than a minute are pruned and the
+#   - every minute, finished jobs older than 5 minutes are pruned and the
 #     reaper runs (which also clears finished jobs' leases), as a DBA would
 #     from pg_cron, and the script prints: the calls the backend
 #     made, its memory, the sizes of the jobs table and of the work index's
@@ -32,7 +32,7 @@ cmake -S . -B build >/dev/null && cmake --build build -j"$(nproc)" >/dev/null
 . scripts/cluster.sh
 cluster_start autovacuum=on autovacuum_naptime=10s log_min_messages=log
 work=$(mktemp -d)
-trap 'rm -rf "$work"; cluster_stop' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"; cluster_stop' EXIT
 db=jc_soak
 createdb $db
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db "$@"; }
@@ -93,23 +93,26 @@ mix=$!
 size() {  # size <table>: the table with its indexes and TOAST, in kB
     q -c "SELECT pg_total_relation_size('job_control.$1') / 1024"
 }
-printf '%6s %12s %14s %10s %10s %10s %10s %12s\n' minute rounds backend_bytes jobs_kB queue_kB leases_kB dead_jobs claim_ms
-for minute in $(seq "$minutes"); do
-    sleep 60
-    q -c "CALL job_control.job_prune('1 minute')" \
+# SOAK_TICK (60) seconds between the DBA's jobs and the figures.
+tick=${SOAK_TICK:-60}
+printf '%6s %12s %14s %10s %10s %10s %10s %12s\n' tick rounds backend_bytes jobs_kB queue_kB leases_kB dead_jobs claim_ms
+for minute in $(seq $((seconds / tick))); do
+    sleep "$tick"
+    q -c "CALL job_control.job_prune('5 minutes')" \
       -c "SELECT count(*) FROM job_control.job_reap_stale('10 minutes')" >/dev/null
     q -c "INSERT INTO job_control.jobs (company_id, request_source, type, input, data_plane_id)
           SELECT 3, '{\"company_id\": 3}', 'nql-forecast', '{\"nql\": \"probe\"}', '$probe_plane'
             FROM generate_series(1, 200)"
     claim_ms=$("$PG_BINDIR/pgbench" -n -M prepared -c 1 -t 200 -f "$work/probe.sql" $db 2>&1 \
         | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
-    read -r rounds bytes < <(q -F' ' -c "SELECT rounds, bytes FROM soak_memory ORDER BY at DESC LIMIT 1")
+    rounds= bytes=
+    read -r rounds bytes < <(q -F' ' -c "SELECT rounds, bytes FROM soak_memory ORDER BY at DESC LIMIT 1") || true
     dead=$(q -c "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'job_control.jobs'::regclass")
     printf '%6s %12s %14s %10s %10s %10s %10s %12s\n' "$minute" "${rounds:--}" "${bytes:--}" \
         "$(size jobs)" "$(size job_queue)" "$(size job_leases)" "$dead" "$claim_ms"
 done
-wait $backend || { echo "soak: the backend's run failed:"; tail -5 "$work/backend.log"; exit 1; }
-wait $mix || { echo "soak: the mix failed:"; tail -5 "$work/mix.log"; exit 1; }
+wait $backend || { echo "soak: the backend's run failed:"; grep -E 'error|ERROR|DETAIL|abort' "$work/backend.log" | head; exit 1; }
+wait $mix || { echo "soak: the mix failed:"; grep -E 'error|ERROR|DETAIL|abort' "$work/mix.log" | head; exit 1; }
 echo "backend: $(grep -E '^number of transactions actually processed' "$work/backend.log"), 16 calls each"
 echo "mix: $(grep -E '^number of transactions actually processed' "$work/mix.log")"
 echo "backend memory, first and last samples (rounds, bytes):"
