@@ -8,7 +8,6 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
-#include "storage/bufmgr.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
@@ -236,7 +235,7 @@ void vacuum_queue(Oid queue) {
       TopMemoryContext, "job_control notifier vacuum", ALLOCSET_SMALL_SIZES);
   const MemoryContext caller = MemoryContextSwitchTo(kept);
   List* relations = list_make1(makeVacuumRelation(nullptr, queue, NIL));
-  const BufferAccessStrategy strategy = GetAccessStrategy(BAS_VACUUM);
+  const BufferAccessStrategy strategy = compat::vacuum_strategy();
   MemoryContextSwitchTo(caller);
   VacuumParams params;
   std::memset(&params, 0, sizeof params);

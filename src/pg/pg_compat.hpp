@@ -13,6 +13,7 @@ extern "C" {
 #include "commands/sequence.h"
 #include "commands/vacuum.h"
 #include "executor/executor.h"
+#include "storage/bufmgr.h"
 #include "utils/rel.h"
 }
 
@@ -164,6 +165,17 @@ inline void vacuum_relations(List* relations, VacuumParams* params,
   vacuum(relations, params, strategy, kept, true);
 #else
   vacuum(relations, params, strategy, true);
+#endif
+}
+
+// The buffer ring of a VACUUM as autovacuum takes it: 16 sizes it by the
+// setting vacuum_buffer_usage_limit (GetAccessStrategy's fixed size would
+// ignore it).
+inline BufferAccessStrategy vacuum_strategy() {
+#if PG_VERSION_NUM >= 160000
+  return GetAccessStrategyWithSize(BAS_VACUUM, VacuumBufferUsageLimit);
+#else
+  return GetAccessStrategy(BAS_VACUUM);
 #endif
 }
 
