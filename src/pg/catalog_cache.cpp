@@ -236,14 +236,18 @@ int column_number(Relation rel, const char* name) {
   return std::max(SPI_fnumber(RelationGetDescr(rel), name), 0);
 }
 
-// Index `name` of the queue if it is a plain btree on `keys`.
-Oid claim_index(const char* name, Oid queue,
+// Index `name` of the queue if it is a plain btree on `keys`, and the queue
+// a plain heap table (none otherwise: claims then run their statement).
+Oid claim_index(const char* name, Relation queue,
                 std::initializer_list<KeyColumn> keys) {
+  if (!is_plain_heap(queue)) return InvalidOid;
   for (const KeyColumn& key : keys) {
     if (key.attnum <= 0) return InvalidOid;
   }
   const Oid index = job_control_relation(name);
-  return is_plain_btree(index, queue, keys, false) ? index : InvalidOid;
+  return is_plain_btree(index, RelationGetRelid(queue), keys, false)
+             ? index
+             : InvalidOid;
 }
 
 }  // namespace
@@ -257,7 +261,6 @@ const QueueRelation& queue_relation() {
     Relation queue = table_open(table, AccessShareLock);
     QueueRelation q{};
     q.table = table;
-    const bool plain = is_plain_heap(queue);
     q.job_id = column_number(queue, "job_id");
     q.company_id = column_number(queue, "company_id");
     q.created_at = column_number(queue, "created_at");
@@ -270,13 +273,11 @@ const QueueRelation& queue_relation() {
     const KeyColumn created_at{q.created_at, TIMESTAMPTZOID};
     const KeyColumn job_id{q.job_id, UUIDOID};
     const KeyColumn type{q.type, q.type_type};
-    q.order_index =
-        plain ? claim_index("job_queue_order", table, {created_at, job_id})
-              : InvalidOid;
+    q.order_index = claim_index("job_queue_order", queue, {created_at, job_id});
     q.type_index =
-        claim_index("job_queue_type_order", table, {type, created_at, job_id});
+        claim_index("job_queue_type_order", queue, {type, created_at, job_id});
     q.plane_index =
-        claim_index("job_queue_plane_order", table,
+        claim_index("job_queue_plane_order", queue,
                     {{q.data_plane_id, UUIDOID}, type, created_at, job_id});
     q.only_reader_policy =
         q.company_id > 0 &&

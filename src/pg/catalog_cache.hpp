@@ -80,7 +80,7 @@ const JobsRelation& jobs_relation();
 // (0: missing; type and data_plane_id came in 1.4), whether its only policy
 // is the extension's (tenant_policy.hpp), and its indexes in claim order,
 // each a valid, whole btree, ascending, with the types' default operator
-// classes, or InvalidOid: job_queue_order on (created_at, job_id),
+// classes, or InvalidOid (all of them when the queue is not is_plain_heap): job_queue_order on (created_at, job_id),
 // job_queue_type_order on (type, created_at, job_id) and
 // job_queue_plane_order on (data_plane_id, type, created_at, job_id).
 // `table` is InvalidOid when the queue is missing (before 1.2).
