@@ -87,6 +87,7 @@ done
 suite "pg_dump / pg_restore round trip" test/dump_restore.sh
 suite "the libpq example worker" test/worker_test.sh
 suite "eight clients racing on 16 jobs: every history chain unbroken, amcheck clean" test/race_test.sh
+suite "VACUUM and ANALYZE beside every call: no call reads a reset catalog cache" test/invalidation_test.sh
 suite "deferred notifications, received by a libpq listener" test/notify_test.sh
 suite "100,000 calls with hostile arguments: only the spec's answers and errors" test/hostile_test.sh
 suite "calls cancelled mid-way: all or nothing" test/cancel_test.sh

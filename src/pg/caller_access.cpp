@@ -60,7 +60,7 @@ OpenJobs open_jobs(LOCKMODE lockmode) {
   // Checked before any lock: a standby grants no lock that writes.
   if (XactReadOnly || !tables_are_local()) return open;
   Relation table = table_open(jobs_relation().table, lockmode);
-  const JobsRelation& facts = jobs_relation();
+  const JobsRelation facts = jobs_relation();
   const Access access = caller_access(facts);
   if (access == Access::kSqlPathNeeded || !OidIsValid(facts.primary_key) ||
       RelationGetRelid(table) != facts.table) {
@@ -70,7 +70,7 @@ OpenJobs open_jobs(LOCKMODE lockmode) {
   open.table = table;
   open.primary_key = index_open(facts.primary_key, lockmode);
   open.access = access;
-  open.facts = &facts;
+  open.facts = facts;
   return open;
 }
 

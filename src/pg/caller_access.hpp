@@ -40,7 +40,7 @@ struct OpenJobs {
   Relation table;
   Relation primary_key;
   Access access;
-  const JobsRelation* facts;
+  JobsRelation facts;
 };
 OpenJobs open_jobs(LOCKMODE lockmode);
 void close_jobs(const OpenJobs& jobs);

@@ -176,7 +176,7 @@ const JobAttnums& job_attnums(Relation jobs) {
   return g_attnums;
 }
 
-const JobsRelation& jobs_relation() {
+JobsRelation jobs_relation() {
   if (g_jobs_relation.table == InvalidOid) {
     const Oid table = job_control_relation("jobs");
     if (table == InvalidOid) {
@@ -252,7 +252,7 @@ Oid claim_index(const char* name, Relation queue,
 
 }  // namespace
 
-const QueueRelation& queue_relation() {
+QueueRelation queue_relation() {
   if (g_queue_relation.table == InvalidOid) {
     // Missing before 1.2 (claims and the reaper then raise 55000): looked up
     // again on every call, as no invalidation would name it.

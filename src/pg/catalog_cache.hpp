@@ -64,26 +64,29 @@ bool is_plain_btree(Oid index, Oid table, std::initializer_list<KeyColumn> keys,
 bool is_plain_heap(Relation rel);
 
 // job_control.jobs and its primary key index, cached until the relcache
-// invalidates them (a guarded body). `primary_key` is InvalidOid unless the
-// key is the extension's (a unique btree on job_id alone) and the table
-// is_plain_heap: then every call runs its statements.
+// invalidates them (a guarded body). Returned by value: any catalog lookup
+// may process an invalidation (a VACUUM's or ANALYZE's) that resets the
+// cache, and a reference held across it would read zeros. `primary_key` is
+// InvalidOid unless the key is the extension's (a unique btree on job_id alone)
+// and the table is_plain_heap: then every call runs its statements.
 struct JobsRelation {
   Oid table;
   Oid primary_key;
   bool only_tenant_policy;  // see tenant_policy.hpp
   bool updates_plainly;     // see job_move.hpp
 };
-const JobsRelation& jobs_relation();
+JobsRelation jobs_relation();
 
 // job_control.job_queue as a claim without SQL reads it (queue_claim.hpp),
 // cached like JobsRelation: the table, the attribute numbers of its columns
 // (0: missing; type and data_plane_id came in 1.4), whether its only policy
 // is the extension's (tenant_policy.hpp), and its indexes in claim order,
 // each a valid, whole btree, ascending, with the types' default operator
-// classes, or InvalidOid (all of them when the queue is not is_plain_heap): job_queue_order on (created_at, job_id),
-// job_queue_type_order on (type, created_at, job_id) and
-// job_queue_plane_order on (data_plane_id, type, created_at, job_id).
-// `table` is InvalidOid when the queue is missing (before 1.2).
+// classes, or InvalidOid (all of them when the queue is not is_plain_heap):
+// job_queue_order on (created_at, job_id), job_queue_type_order on (type,
+// created_at, job_id) and job_queue_plane_order on (data_plane_id, type,
+// created_at, job_id). `table` is InvalidOid when the queue is missing
+// (before 1.2).
 struct QueueRelation {
   Oid table;
   Oid order_index;
@@ -97,6 +100,6 @@ struct QueueRelation {
   Oid type_type;  // the type of column `type`
   bool only_reader_policy;
 };
-const QueueRelation& queue_relation();
+QueueRelation queue_relation();
 
 }  // namespace jc::pg

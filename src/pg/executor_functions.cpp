@@ -106,7 +106,7 @@ bool claimed_directly(FunctionCallInfo fcinfo, const ClaimRequest& request) {
 // has its lanes (1.4); else Datum(0): the statement reads the whole queue.
 Datum lane_type(const ClaimRequest& r) {
   if (r.types == nullptr || !r.any_data_plane) return Datum(0);
-  const QueueRelation& queue = queue_relation();
+  const QueueRelation queue = queue_relation();
   if (r.type_count == 0 || queue.type <= 0 ||
       r.type_of_types != queue.type_type ||
       std::any_of(r.types, r.types + r.type_count,

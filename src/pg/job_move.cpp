@@ -295,7 +295,7 @@ bool move_job(Operation op, Datum id, Datum value, bool value_null,
   // The locks the UPDATE takes.
   const OpenJobs open = open_jobs(RowExclusiveLock);
   if (open.table == nullptr) return false;
-  if (!open.facts->updates_plainly) {
+  if (!open.facts.updates_plainly) {
     close_jobs(open);
     return false;
   }

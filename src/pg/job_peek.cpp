@@ -57,7 +57,7 @@ Peek peek_job(Datum id, Operation op, const std::string_view* fence) {
   if (jobs.table == nullptr) return peek;
   // The SQL path's UPDATE fires statement triggers and rules even when it
   // moves nothing: any but the extension's trigger on UPDATE, every time.
-  if (!jobs.facts->updates_plainly) {
+  if (!jobs.facts.updates_plainly) {
     close_jobs(jobs);
     return peek;
   }

@@ -38,7 +38,7 @@ OpenQueue open_queue() {
   OpenQueue open{};
   Relation table = table_open(queue_relation().table, AccessShareLock);
   // Locked: invalidations queued before the lock (a policy, an index) apply.
-  const QueueRelation& facts = queue_relation();
+  const QueueRelation facts = queue_relation();
   const Access access =
       row_security_access(facts.table, facts.only_reader_policy);
   if (RelationGetRelid(table) != facts.table ||
@@ -49,7 +49,7 @@ OpenQueue open_queue() {
   }
   open.table = table;
   open.access = access;
-  open.facts = facts;  // copied: taking an index's lock may reset the cache
+  open.facts = facts;
   return open;
 }
 
@@ -169,7 +169,7 @@ bool claim_directly(const ClaimRequest& request, ClaimedJobs* claimed) {
       request.types == nullptr || TupleDescAttr(RelationGetDescr(jobs.table),
                                                 cols.job_columns[kColType] - 1)
                                           ->atttypid == request.type_of_types;
-  const OpenQueue queue = jobs.facts->updates_plainly && types_comparable
+  const OpenQueue queue = jobs.facts.updates_plainly && types_comparable
                               ? open_queue()
                               : OpenQueue{};
   if (queue.table == nullptr) {
