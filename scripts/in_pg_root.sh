@@ -22,6 +22,9 @@ tar -C . --exclude=./build --exclude=./build-asan --exclude=./build-fuzz --exclu
     --exclude='*.o' --exclude='*.so' --exclude=./.deps --exclude='*/.deps' \
     -cf - . | tar -C "$root/job_control" -xf -
 
+# The exporter the tests scrape (scripts/exporter.sh): the host's copy.
+cp "$(scripts/exporter.sh)" "$root/usr/local/bin/prometheus-postgres-exporter"
+
 unmount() {
     umount "$root/dev/shm" 2>/dev/null || true
     umount "$root/dev" 2>/dev/null || true

@@ -15,6 +15,7 @@
 #include "job_store.hpp"
 #include "jsonb_build.hpp"
 #include "owner_spi.hpp"
+#include "job_counting.hpp"
 #include "queue_claim.hpp"
 #include "validation.hpp"
 
@@ -133,7 +134,11 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
   begin_set_result(fcinfo);
   const ClaimRequest request =
       pg_guarded([&] { return claim_request(fcinfo, max_jobs, any_type); });
-  if (claimed_directly(fcinfo, request)) return Datum(0);
+  begin_claim();
+  if (claimed_directly(fcinfo, request)) {
+    end_claim();
+    return Datum(0);
+  }
   spi_connect();
   const Datum type = pg_guarded([&] { return lane_type(request); });
   Statement& claim = claim_statement(type != Datum(0));
@@ -157,6 +162,7 @@ Datum claim_impl(FunctionCallInfo fcinfo) {
                            type == Datum(0) ? 'n' : ' '};
     return run_in_queue_order(claim, values, nulls);
   });
+  end_claim();
   append_rows(fcinfo, rows, 0);
   spi_finish();
   return Datum(0);

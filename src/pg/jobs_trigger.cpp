@@ -72,6 +72,7 @@ void log_transition(HeapTuple row, TupleDesc desc, const JobAttnums& cols,
   bool is_null;
   e.job_id = heap_getattr(row, cols.job_id, desc, &is_null);
   e.company_id = heap_getattr(row, cols.company_id, desc, &is_null);
+  e.type = heap_getattr(row, cols.job_columns[kColType], desc, &is_null);
   e.from = from;
   e.to = to;
   e.at = at;

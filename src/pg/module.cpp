@@ -3,6 +3,7 @@
 
 #include "catalog_cache.hpp"
 #include "direct_write.hpp"
+#include "job_counting.hpp"
 #include "job_move.hpp"
 #include "notifier.hpp"
 #include "settings.hpp"
@@ -18,5 +19,6 @@ void _PG_init(void) {
   jc::pg::register_direct_tables();
   jc::pg::register_prepared_checks();
   jc::pg::register_notifier_wakeup();
+  jc::pg::register_counting();
 }
 }

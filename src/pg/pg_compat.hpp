@@ -14,6 +14,9 @@ extern "C" {
 #include "commands/vacuum.h"
 #include "executor/executor.h"
 #include "storage/bufmgr.h"
+#if PG_VERSION_NUM >= 170000
+#include "storage/dsm_registry.h"
+#endif
 #include "utils/rel.h"
 }
 
@@ -194,6 +197,21 @@ inline constexpr bits32 kPlainVacuumOptions =
 inline void set_vacuum_defaults([[maybe_unused]] VacuumParams* params) {
 #if PG_VERSION_NUM >= 180000
   params->max_eager_freeze_failure_rate = vacuum_max_eager_freeze_failure_rate;
+#endif
+}
+
+// Shared memory found by name, made by the first backend that asks:
+// 17 has a registry of named segments (GetNamedDSMSegment); before it a
+// library gets shared memory only when the server preloads it, so this
+// returns nullptr.
+inline void* named_shared_memory([[maybe_unused]] const char* name,
+                                 [[maybe_unused]] Size size,
+                                 [[maybe_unused]] void (*init)(void*)) {
+#if PG_VERSION_NUM >= 170000
+  bool found;
+  return GetNamedDSMSegment(name, size, init, &found);
+#else
+  return nullptr;
 #endif
 }
 

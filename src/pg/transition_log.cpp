@@ -8,6 +8,7 @@ extern "C" {
 #include "catalog_cache.hpp"
 #include "direct_write.hpp"
 #include "format.hpp"
+#include "job_counting.hpp"
 #include "job_store.hpp"
 #include "notifier.hpp"
 #include "owner_spi.hpp"
@@ -85,6 +86,7 @@ void prepare_transition_log() {
 }
 
 void record_transition(const TransitionEvent& event) {
+  count_transition(event.type, event.from, event.to, event.job_id, event.at);
   if (settings::history) insert_history(event);
   switch (settings::notify_mode()) {
     case settings::NotifyMode::kOff:

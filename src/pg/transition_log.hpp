@@ -1,6 +1,7 @@
-// What happens on every state change besides the row itself: the history row
-// (job_control.history) and the notification (job_control.notify: NOTIFY at
-// commit, or queued for the notifier). Called by the
+// What happens on every state change besides the row itself: the counters
+// (job_counting.hpp), the history row (job_control.history) and the
+// notification (job_control.notify: NOTIFY at commit, or queued for the
+// notifier). Called by the
 // trigger inside its guarded body.
 #pragma once
 
@@ -15,6 +16,7 @@ inline constexpr char kNotifyChannel[] = "job_control";
 struct TransitionEvent {
   Datum job_id;
   Datum company_id;
+  Datum type;
   const JobState* from;  // nullptr for a new job
   JobState to;
   TimestampTz at;  // the job's new updated_at
