@@ -1,31 +1,36 @@
-// The counters' functions (job_counting.hpp), read by the monitoring views
-// and the Prometheus queries of the 1.5 script: job_event_counts,
-// job_recent_failures and job_counters_since. The counters count every
-// company: a session bound to one (job_control.company_id) may not read
-// them.
+// The monitoring functions of the 1.5 script written in C: the counters'
+// (job_counting.hpp) job_event_counts, job_recent_failures and
+// job_counters_since, and job_notifier_backlog. They count every company: a
+// session bound to one (job_control.company_id) may not read them.
 #include "postgres_headers.hpp"
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "call_support.hpp"
+#include "catalog_cache.hpp"
 #include "guard.hpp"
 #include "job_counting.hpp"
 #include "job_error.hpp"
+#include "owner_spi.hpp"
 #include "settings.hpp"
 
 namespace jc::pg {
 
 namespace {
 
-void refuse_bound_session() {
+void refuse_bound_session(const char* what) {
   if (settings::has_company()) {
     throw JobError(sqlstate::kInsufficientPrivilege,
-                   "the job counters count every company",
+                   std::string(what) + " count every company",
                    "This session is bound to one company by "
                    "job_control.company_id.",
                    "Read them in a session without job_control.company_id.");
   }
 }
+
+constexpr char kCounters[] = "the job counters";
 
 // A copy of the counters in the function's memory, or nullptr.
 JobCounters* counters_copy() {
@@ -51,7 +56,7 @@ Datum type_datum(std::uint32_t type, bool* is_null) {
 // database counted since counting started, in the order of the types' first
 // events; type NULL for the types past the slots (job_counters.hpp).
 Datum event_counts_impl(FunctionCallInfo fcinfo) {
-  refuse_bound_session();
+  refuse_bound_session(kCounters);
   begin_set_result(fcinfo);
   const JobCounters* counters = counters_copy();
   if (counters == nullptr) return Datum(0);
@@ -76,7 +81,7 @@ Datum event_counts_impl(FunctionCallInfo fcinfo) {
 
 // (job_id, type, failed_at): the last failures, newest first.
 Datum recent_failures_impl(FunctionCallInfo fcinfo) {
-  refuse_bound_session();
+  refuse_bound_session(kCounters);
   begin_set_result(fcinfo);
   const JobCounters* counters = counters_copy();
   if (counters == nullptr) return Datum(0);
@@ -99,10 +104,38 @@ Datum recent_failures_impl(FunctionCallInfo fcinfo) {
 // When counting started (the server's start, or the first count after it);
 // NULL when nothing is counted.
 Datum counters_since_impl(FunctionCallInfo fcinfo) {
-  refuse_bound_session();
+  refuse_bound_session(kCounters);
   const JobCounters* counters = counters_copy();
   if (counters == nullptr) PG_RETURN_NULL();
   return TimestampTzGetDatum(counters->since);
+}
+
+// The deferred notifications the notifier has not sent: the queue is the
+// extension owner's, read as it (as the trigger writes it).
+Datum notifier_backlog_impl(FunctionCallInfo) {
+  refuse_bound_session("the notifier's queued notifications");
+  return pg_guarded([] {
+    const Oid queue = job_control_relation("job_notifications");
+    HeapTuple table = SearchSysCache1(RELOID, ObjectIdGetDatum(queue));
+    if (!HeapTupleIsValid(table)) {
+      elog(ERROR, "job_control: the notification queue is missing");
+    }
+    const Oid owner =
+        reinterpret_cast<Form_pg_class>(GETSTRUCT(table))->relowner;
+    ReleaseSysCache(table);
+    std::int64_t queued = 0;
+    run_as_owner(owner, [&] {
+      if (SPI_execute("SELECT pg_catalog.count(*) FROM "
+                      "job_control.job_notifications",
+                      true, 1) != SPI_OK_SELECT) {
+        elog(ERROR, "job_control: could not count the notification queue");
+      }
+      bool is_null;
+      queued = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+                                           SPI_tuptable->tupdesc, 1, &is_null));
+    });
+    return Int64GetDatum(queued);
+  });
 }
 
 }  // namespace
@@ -112,3 +145,4 @@ Datum counters_since_impl(FunctionCallInfo fcinfo) {
 JOB_CONTROL_ENTRY_POINT(job_event_counts, jc::pg::event_counts_impl)
 JOB_CONTROL_ENTRY_POINT(job_recent_failures, jc::pg::recent_failures_impl)
 JOB_CONTROL_ENTRY_POINT(job_counters_since, jc::pg::counters_since_impl)
+JOB_CONTROL_ENTRY_POINT(job_notifier_backlog, jc::pg::notifier_backlog_impl)
