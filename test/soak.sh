@@ -99,8 +99,12 @@ size() {  # size <table>: the table with its indexes and TOAST, in kB
 # SOAK_TICK (60) seconds between the DBA's jobs and the figures.
 tick=${SOAK_TICK:-60}
 printf '%6s %12s %14s %10s %10s %10s %10s %12s\n' tick rounds backend_bytes jobs_kB queue_kB leases_kB dead_jobs claim_ms
+# Each tick at its time from the start, however long the last one's work
+# took (pruning a minute's finished jobs can take tens of seconds).
+started=$(date +%s)
 for minute in $(seq $((seconds / tick))); do
-    sleep "$tick"
+    wait_for=$((started + minute * tick - $(date +%s)))
+    [ "$wait_for" -le 0 ] || sleep "$wait_for"
     q -c "CALL job_control.job_prune('5 minutes')" \
       -c "SELECT count(*) FROM job_control.job_reap_stale('10 minutes')" >/dev/null
     q -c "INSERT INTO job_control.jobs (company_id, request_source, type, input, data_plane_id)
