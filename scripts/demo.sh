@@ -16,7 +16,8 @@ select_pg scripts/demo.sh "$@"
 . scripts/pg_major.sh
 scripts/build.sh
 . scripts/cluster.sh
-cluster_start
+# 15 and 16 count transitions for monitoring only with the library preloaded.
+if [ "$PG_MAJOR" -lt 17 ]; then cluster_start shared_preload_libraries=job_control; else cluster_start; fi
 
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 \pset footer off
@@ -49,5 +50,20 @@ SELECT job_control.job_fail(:'id', 'a late second report') ->> 'state' AS state,
 \set VERBOSITY verbose
 \set ON_ERROR_STOP 0
 SELECT job_control.job_start(:'id', 'executor-eu-2');
+\set VERBOSITY default
+\set ON_ERROR_STOP 1
+
+\echo '== executors at work: 40 forecasts, 25 claimed and completed, 3 claimed, one fails'
+SELECT count(*) AS created FROM (
+    SELECT job_control.job_create('nql-forecast', jsonb_build_object('nql', 'forecast ' || n),
+                                  '{"company_id": 1}') FROM generate_series(1, 40) AS n) AS c;
+SELECT count(job_control.job_complete((j ->> 'job_id')::uuid, '{"rows": 1}')) AS completed
+  FROM job_control.job_claim('executor-eu-1', 25, '{nql-forecast}') AS j;
+SELECT (array_agg(j ->> 'job_id'))[1] AS failing FROM job_control.job_claim('executor-eu-2', 3) AS j \gset
+SELECT job_control.job_fail(:'failing', 'Warehouse timed out after 600 s') ->> 'state' AS state;
+
+\echo '== the page for psql users: SELECT * FROM job_control.job_monitor() \\watch 2'
+\echo '   (rates cover the last minute''s whole 10-second periods: 0 in a demo of seconds)'
+SELECT * FROM job_control.job_monitor();
 SQL
 echo "demo finished; the throwaway cluster is stopped"

@@ -2,6 +2,8 @@
 -- boundary with a marker, an oversized diagnostic is replaced by a marker
 -- with its size (the failure is never lost); an oversized input or result is
 -- refused with 54000. Hostile values get clear errors.
+-- The settings exist once the library is loaded (or preloaded).
+LOAD 'job_control';
 SHOW job_control.max_message_bytes;
 SHOW job_control.max_diagnostic_bytes;
 SHOW job_control.max_result_bytes;

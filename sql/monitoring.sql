@@ -1,6 +1,8 @@
 -- Monitoring without reading the jobs table (1.5): counters of what happened
 -- (totals and rates, counted when a transaction commits), the last failures,
 -- gauges from the work index, and the page for \watch.
+-- (expected/monitoring_1.out: 15 and 16 without the library preloaded, where
+-- nothing is counted.)
 CREATE TEMP TABLE counted_before AS
 SELECT type, event, total FROM job_control.job_event_counts();
 CREATE FUNCTION pg_temp.happened() RETURNS TABLE (type job_control.job_type, event text, n bigint)

@@ -2,6 +2,8 @@
 -- view and pruning.
 DELETE FROM job_control.jobs;
 DELETE FROM job_control.job_transitions;
+-- The settings exist once the library is loaded (or preloaded).
+LOAD 'job_control';
 SHOW job_control.history;
 SHOW job_control.notify;
 
