@@ -105,13 +105,16 @@ job_ids() {
 
 # count_instructions <script>: callgrind's count of the EXECUTEs of a
 # script run by a single-user backend as bench_app.
+# On 15 and 16 the library is preloaded, as for its counters (README,
+# "Monitoring"): what a call costs where they count.
 count_instructions() {
-    local out=$CLUSTER_DIR/callgrind.out
+    local out=$CLUSTER_DIR/callgrind.out preload=()
+    [ "$PG_MAJOR" -lt 17 ] && preload=(-c shared_preload_libraries=job_control)
     chmod 644 "$1"
     rm -f "$out"
     as_server_user valgrind --tool=callgrind --collect-atstart=no \
         --toggle-collect=ExecuteQuery --toggle-collect=jsonb_out --callgrind-out-file="$out" \
-        "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off postgres \
+        "$PG_BINDIR/postgres" --single -D "$CLUSTER_DIR/data" -c fsync=off "${preload[@]}" postgres \
         <"$1" >"$CLUSTER_DIR/single.log" 2>&1
     if grep -q ERROR "$CLUSTER_DIR/single.log"; then
         grep -m3 ERROR "$CLUSTER_DIR/single.log" >&2

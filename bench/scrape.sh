@@ -28,7 +28,7 @@ cluster_start "${preload[@]}" shared_buffers=512MB max_wal_size=8GB synchronous_
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # The working set: 200 waiting and 50 running jobs of 10 companies.
-q <<'SQL'
+q >/dev/null <<'SQL'
 CREATE EXTENSION job_control;
 SELECT job_control.create_access_roles();
 CREATE ROLE bench_scraper LOGIN IN ROLE job_control_reader;
