@@ -12,7 +12,10 @@ port=${EXPORTER_PORT:-59187}
 exporter=$(scripts/exporter.sh)
 work=$(mktemp -d)
 cleanup() {
-    [ -n "${exporter_pid:-}" ] && kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
+    if [ -n "${exporter_pid:-}" ]; then
+        kill "$exporter_pid" 2>/dev/null || true
+        wait "$exporter_pid" 2>/dev/null || true  # 143: ended by the kill
+    fi
     rm -rf "$work"
     dropdb --if-exists $db 2>/dev/null
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS regress_exporter" 2>/dev/null || true
