@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Where the wall-clock time of a benchmark run goes, for job_control and
-# for LIMIT: fail-running at 8 clients (sync on and off) under
+# for LIMIT: fail-running (or, WORKLOAD=fail_terminal, the no-op against
+# LIMIT made to answer with the job) at 8 clients (sync on and off) under
 # `perf record -a -e cpu-clock` (a software clock: these VMs count no
 # cycles), then the machine's two cores' time split by process and object
 # (the server's processes in the postgres binary, job_control.so, libc and
@@ -8,6 +9,7 @@
 # context switches from `perf stat`.
 #
 #   bench/profile.sh [--pg N]      (TXNS per client and measurement: 15000)
+#   WORKLOAD=fail_terminal bench/profile.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg_select.sh
@@ -16,6 +18,12 @@ select_pg bench/profile.sh "$@"
 . scripts/pg_major.sh
 command -v perf >/dev/null || apt-get install -y -qq --no-install-recommends linux-perf >/dev/null
 TXNS=${TXNS:-15000}
+WORKLOAD=${WORKLOAD:-fail_running}
+case $WORKLOAD in
+    fail_running) contenders="limit job_control" ;;
+    fail_terminal) contenders="limit_answering job_control" ;;
+    *) echo "profile.sh: WORKLOAD is fail_running or fail_terminal"; exit 1 ;;
+esac
 . bench/common.sh
 bench_cluster_start
 seed_contenders
@@ -23,19 +31,22 @@ out=bench/out/profile
 mkdir -p "$out"
 run=100
 for sync in on off; do
-    for contender in limit job_control; do
-        # A pool of fresh running jobs per client, as bench/run.sh seeds.
+    for contender in $contenders; do
+        # Fail-running: a pool of fresh running jobs per client, as
+        # bench/run.sh seeds; the no-op fails the 10,000 failed jobs of pool 1.
         run=$((run + 1))
-        for c in $(seq 0 7); do q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"; done
+        if [ "$WORKLOAD" = fail_running ]; then
+            for c in $(seq 0 7); do q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"; done
+        fi
         q -c "VACUUM $(tables_of $contender)"
-        name=$contender.sync_$sync
+        name=$WORKLOAD.$contender.sync_$sync
         perf stat -a -e task-clock,context-switches -o "$out/$name.stat" -- \
             perf record -a -e cpu-clock -F 499 -q -o "$out/$name.data" -- \
             env PGOPTIONS="-c synchronous_commit=$sync" pgbench -U bench_app -n -M prepared \
                 -c 8 -j 8 -t "$TXNS" -D run=$run -D n=0 \
-                -f "bench/workloads/fail_running.$contender.sql" >"$out/$name.pgbench" 2>&1
+                -f "bench/workloads/$WORKLOAD.$contender.sql" >"$out/$name.pgbench" 2>&1
         tps=$(sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p' "$out/$name.pgbench")
-        echo "== $contender, sync $sync, 8 clients: $tps TPS"
+        echo "== $WORKLOAD, $contender, sync $sync, 8 clients: $tps TPS"
         echo "   by process and object (share of both cores' samples; swapper: idle):"
         perf report -i "$out/$name.data" --sort comm,dso --stdio 2>/dev/null \
             | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'

@@ -8,7 +8,8 @@
 #   ROUNDS=1 TXNS=300 bench/run.sh    # a quick smoke run
 #   bench/run.sh --pg 17              # on PostgreSQL 17 (or 18), in its Debian root
 #
-# Knobs (environment): ROUNDS (3), TXNS per client per run (2000), CLIENTS
+# Knobs (environment): ROUNDS (3), TXNS per client per run (2000; the
+# no-op's runs, fail_terminal, NOOP_TXNS: 10x, see below), CLIENTS
 # ("1 8"), SYNC_MODES ("on off"), BASE_JOBS (200000 per contender table),
 # FINISHED_LARGE (1000000, the claim-flatness check; 0 skips it), WORKLOADS
 # (all five), VARIANTS ("history logged deferred", the fail_running runs with
@@ -20,6 +21,13 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 TXNS=${TXNS:-2000}
+# The no-op writes nothing and runs at 50,000-80,000 calls a second: 2,000
+# calls per client last a quarter of a second, in which each backend's first
+# calls (its kept plans prepared, its caches filled) weigh: job_control
+# measured 1.33x the answering LIMIT at 8 clients that way, 1.56x over
+# 20,000 calls and more (BENCHMARKS.md, "The no-op's run length").
+NOOP_TXNS=${NOOP_TXNS:-$((TXNS * 10))}
+txns_of() { if [ "$1" = fail_terminal ]; then echo "$NOOP_TXNS"; else echo "$TXNS"; fi; }
 CLIENTS=${CLIENTS:-"1 8"}
 SYNC_MODES=${SYNC_MODES:-"on off"}
 FINISHED_LARGE=${FINISHED_LARGE:-1000000}
@@ -54,7 +62,7 @@ measure() {
     local before; before=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
                                               pg_current_wal_lsn() FROM pg_stat_user_tables WHERE relid = '$table'::regclass")
     local log; log=$(PGOPTIONS="-c synchronous_commit=$sync $options" pgbench -U bench_app -n -M prepared \
-        -c "$clients" -j "$clients" -t "$TXNS" -D run="$run" -D n=0 -f "$script" 2>&1) \
+        -c "$clients" -j "$clients" -t "$(txns_of "$workload")" -D run="$run" -D n=0 -f "$script" 2>&1) \
         || { echo "$log" >&2; return 1; }
     sleep 0.5  # let the pgbench backends' statistics reach the shared counters
     local after; after=$(q -F' ' -c "SELECT n_tup_upd, n_tup_hot_upd, pg_total_relation_size('$table'),
@@ -153,7 +161,7 @@ fi
     echo "# job_control benchmark"
     echo
     echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores; $(postgres --version 2>/dev/null || pg_config --version)."
-    echo "Cluster: fsync=on ${SETTINGS[*]}; pgbench -M prepared, $TXNS transactions per client per run,"
+    echo "Cluster: fsync=on ${SETTINGS[*]}; pgbench -M prepared, $TXNS transactions per client per run ($NOOP_TXNS for fail_terminal),"
     echo "$ROUNDS rounds; contenders interleaved within each round; tables vacuumed before each run."
     echo "Base data: $BASE_JOBS jobs per contender table with a ~1 KB NQL input, 50% completed,"
     echo "25% failed, 10% cancelled, 10% pending, 5% running."
@@ -162,7 +170,7 @@ fi
     echo
     echo "| workload | sync | clients | contender | TPS | ratio to LIMIT | latency ms | HOT updates | growth per 100k transitions | WAL bytes per txn |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    awk -F'\t' -v txns="$TXNS" '
+    awk -F'\t' -v txns="$TXNS" -v noop_txns="$NOOP_TXNS" '
         function median(list,   n, a, i, j, t) {
             n = split(list, a, " ")
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -175,7 +183,7 @@ fi
             if (!(key in tps)) order[++count] = key
             tps[key] = tps[key] " " $6; lat[key] = lat[key] " " $7
             in_round[key, $4] = $6
-            upd[key] += $8; hot[key] += $9; growth[key] += $10; wal[key] += $11; txn[key] += txns * $3
+            upd[key] += $8; hot[key] += $9; growth[key] += $10; wal[key] += $11; txn[key] += ($1 == "fail_terminal" ? noop_txns : txns) * $3
         }
         END {
             for (i = 1; i <= count; i++) {
