@@ -4,7 +4,7 @@ EXTENSION = job_control
 MODULE_big = job_control
 DATA = $(wildcard job_control--*.sql)
 
-CORE_OBJS = src/core/format.o src/core/job_counters.o src/core/job_errors.o src/core/job_state.o src/core/jsonb_binary.o src/core/library_list.o src/core/limits.o \
+CORE_OBJS = src/core/format.o src/core/job_counters.o src/core/job_errors.o src/core/job_placement.o src/core/job_state.o src/core/jsonb_binary.o src/core/library_list.o src/core/limits.o \
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o \
 	src/core/work_index.o
 PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o src/pg/catalog_cache.o src/pg/executor_functions.o \
@@ -14,7 +14,7 @@ PG_OBJS = src/pg/admin_functions.o src/pg/call_support.o src/pg/caller_access.o 
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-REGRESS = lifecycle state_table errors json_shape jsonb_binary idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index queue_claim fast_path direct_insert job_move sql_path_guards monitoring notify_deferred upgrade extension_lifecycle
+REGRESS = lifecycle state_table errors json_shape placement jsonb_binary idempotency trigger_guard privileges executors listing operations access_levels tenancy bounds search_path randomized work_index queue_claim fast_path direct_insert job_move sql_path_guards monitoring notify_deferred upgrade extension_lifecycle
 REGRESS_OPTS = --load-extension=job_control
 ISOLATION = work_index_writes fail_vs_complete complete_vs_fail cancel_vs_fail fail_vs_fail \
 	create_same_key repeatable_read_conflict different_jobs_no_block \

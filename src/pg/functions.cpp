@@ -10,6 +10,7 @@
 #include "call_support.hpp"
 #include "guard.hpp"
 #include "job_errors.hpp"
+#include "job_placement.hpp"
 #include "job_row.hpp"
 #include "job_store.hpp"
 #include "json_args.hpp"
@@ -140,6 +141,24 @@ CreateArgs read_create_args(FunctionCallInfo fcinfo) {
   });
 }
 
+// A new job's id: random, carrying its company's bucket (job_placement.hpp),
+// so that job_control_proxy routes it to the company's partition.
+Datum new_job_id(std::int64_t company_id) {
+  return pg_guarded([&] {
+    UuidBytes random{};
+    if (!pg_strong_random(random.data(), random.size())) {
+      ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                      errmsg("could not generate a random job id")));
+    }
+    const int32 hash =
+        DatumGetInt32(DirectFunctionCall1(hashint8, Int64GetDatum(company_id)));
+    const UuidBytes id = placed_job_id(company_bucket(hash), random);
+    auto* uuid = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
+    memcpy(uuid->data, id.data(), UUID_LEN);
+    return UUIDPGetDatum(uuid);
+  });
+}
+
 Datum create_impl(FunctionCallInfo fcinfo) {
   constexpr const char* kRequired[] = {"type", "input", "request_source"};
   for (int i = 0; i < 3; ++i) {
@@ -164,7 +183,7 @@ Datum create_impl(FunctionCallInfo fcinfo) {
   Statement& insert = insert_statement();
   Statement& fetch_by_key = fetch_by_key_statement();
   MemoryContext caller = CurrentMemoryContext;
-  const Datum values[8] = {
+  const Datum values[9] = {
       Int64GetDatum(company_id),
       pg_guarded([&] { return CStringGetTextDatum(a.type); }),
       a.input,
@@ -173,14 +192,16 @@ Datum create_impl(FunctionCallInfo fcinfo) {
       PG_GETARG_DATUM(4),
       PG_GETARG_DATUM(5),
       pg_guarded([&] { return CStringGetTextDatum(a.execution_cluster); }),
+      new_job_id(company_id),
   };
-  const char nulls[8] = {' ',
+  const char nulls[9] = {' ',
                          ' ',
                          ' ',
                          ' ',
                          has_key ? ' ' : 'n',
                          PG_ARGISNULL(4) ? 'n' : ' ',
                          PG_ARGISNULL(5) ? 'n' : ' ',
+                         ' ',
                          ' '};
   const Datum key_values[2] = {values[0], values[4]};
   const char key_nulls[2] = {' ', ' '};

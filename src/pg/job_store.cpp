@@ -102,15 +102,16 @@ Statement& fetch_by_key_statement() {
 Statement& insert_statement() {
   static Statement s{
       "INSERT INTO job_control.jobs (company_id, type, input, request_source,"
-      " idempotency_key, data_plane_id, compute_pool_id, execution_cluster)"
+      " idempotency_key, data_plane_id, compute_pool_id, execution_cluster,"
+      " job_id)"
       " VALUES ($1, $2::job_control.job_type, $3, $4, $5, $6, $7,"
-      " $8::job_control.execution_cluster)"
+      " $8::job_control.execution_cluster, $9)"
       " ON CONFLICT (company_id, idempotency_key)"
       " WHERE idempotency_key IS NOT NULL DO NOTHING" +
           kReturning,
-      8,
-      {INT8OID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, UUIDOID, UUIDOID,
-       TEXTOID},
+      9,
+      {INT8OID, TEXTOID, JSONBOID, JSONBOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID,
+       UUIDOID},
       nullptr};
   return s;
 }

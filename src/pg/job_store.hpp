@@ -25,7 +25,7 @@ namespace jc::pg {
 struct Statement {
   std::string sql;
   int nargs;
-  Oid types[8];
+  Oid types[9];
   SPIPlanPtr plan;
 };
 
