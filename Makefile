@@ -1,8 +1,8 @@
 # PGXS build of the job_control extension (C++). The pure core in src/core is
 # also built and unit-tested on its own by CMakeLists.txt.
-EXTENSION = job_control
+EXTENSION = job_control job_control_proxy
 MODULE_big = job_control
-DATA = $(wildcard job_control--*.sql)
+DATA = $(wildcard job_control--*.sql) $(wildcard job_control_proxy--*.sql)
 
 CORE_OBJS = src/core/format.o src/core/job_counters.o src/core/job_errors.o src/core/job_placement.o src/core/job_state.o src/core/jsonb_binary.o src/core/library_list.o src/core/limits.o \
 	src/core/list_query.o src/core/transition_sql.o src/core/validation.o \
