@@ -44,47 +44,56 @@ CREATE FUNCTION job_control_proxy.resize_lock_key() RETURNS bigint
 
 -- Admits a routed call (or refuses it during a resize) and returns `hash`,
 -- the value PL/Proxy maps to partition hash & (N-1).
+--
+-- The routing functions run on every call: they name everything with its
+-- schema (no SET search_path, which would cost a settings change per call and
+-- keep the SQL ones from being inlined), so no search_path can redirect them.
 CREATE FUNCTION job_control_proxy.route(hash integer) RETURNS integer
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT pg_try_advisory_xact_lock_shared(job_control_proxy.resize_lock_key()) THEN
+    IF NOT pg_catalog.pg_try_advisory_xact_lock_shared(job_control_proxy.resize_lock_key()) THEN
         RAISE EXCEPTION 'job_control is being resized: jobs are moving between partitions'
             USING ERRCODE = 'object_in_use',
                   HINT = 'Nothing was changed; retry the call when the resize is over.';
     END IF;
-    RETURN coalesce(hash, 0);
+    RETURN COALESCE(hash, 0);
 END $$;
 
 -- The partition of a job: its id's first 16 bits (job_control's placement).
 -- A NULL id goes to any partition, which raises job_control's own error.
 CREATE FUNCTION job_control_proxy.id_partition(id uuid) RETURNS integer
-LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT job_control_proxy.route(get_byte(uuid_send(id), 0) * 256
-                                   + get_byte(uuid_send(id), 1))
+LANGUAGE sql AS $$
+    SELECT job_control_proxy.route(
+        pg_catalog.get_byte(pg_catalog.uuid_send(id), 0) OPERATOR(pg_catalog.*) 256
+        OPERATOR(pg_catalog.+) pg_catalog.get_byte(pg_catalog.uuid_send(id), 1))
 $$;
 
 -- A company id as job_control reads it: an integer, in range, else NULL.
 CREATE FUNCTION job_control_proxy.as_company(value text) RETURNS bigint
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN value ~ '^-?[0-9]{1,19}$' THEN
-                CASE WHEN value::numeric BETWEEN -9223372036854775808 AND 9223372036854775807
-                     THEN value::bigint END END
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN value OPERATOR(pg_catalog.~) '^-?[0-9]{1,19}$' THEN
+                CASE WHEN CAST(value AS pg_catalog.numeric)
+                          OPERATOR(pg_catalog.>=) -9223372036854775808
+                      AND CAST(value AS pg_catalog.numeric)
+                          OPERATOR(pg_catalog.<=) 9223372036854775807
+                     THEN CAST(value AS pg_catalog.int8) END END
 $$;
 
 -- The partition of a new job: its request_source's company's. A malformed
 -- request_source goes to any partition, which raises job_control's error.
 CREATE FUNCTION job_control_proxy.request_partition(request_source jsonb) RETURNS integer
-LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT job_control_proxy.route(hashint8(job_control_proxy.as_company(
-        CASE WHEN jsonb_typeof(request_source -> 'company_id') = 'number'
-             THEN request_source ->> 'company_id' END)))
+LANGUAGE sql AS $$
+    SELECT job_control_proxy.route(pg_catalog.hashint8(job_control_proxy.as_company(
+        CASE WHEN pg_catalog.jsonb_typeof(request_source OPERATOR(pg_catalog.->) 'company_id')
+                  OPERATOR(pg_catalog.=) 'number'
+             THEN request_source OPERATOR(pg_catalog.->>) 'company_id' END)))
 $$;
 
 -- The proxy session's job_control.company_id ('' when unbound), passed to
 -- the partitions with each call.
 CREATE FUNCTION job_control_proxy.session_company() RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(current_setting('job_control.company_id', true), '')
+LANGUAGE sql STABLE AS $$
+    SELECT COALESCE(pg_catalog.current_setting('job_control.company_id', true), '')
 $$;
 
 -- PL/Proxy reports a partition it cannot reach as XX000 with libpq's message

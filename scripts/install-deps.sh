@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages job_control needs to build and test, if any is
 # missing: PostgreSQL 15 with its server headers (PGXS, pg_regress,
-# pg_isolation_regress), a C++ toolchain, CMake and GoogleTest, and clang
-# with its libFuzzer runtime (the core's fuzz target). Only these, without
-# the packages Debian recommends with them (a mail server, a cron daemon).
+# pg_isolation_regress) and PL/Proxy (job_control_proxy's tests), a C++
+# toolchain, CMake and GoogleTest, and clang with its libFuzzer runtime (the
+# core's fuzz target). Only these, without the packages Debian recommends
+# with them (a mail server, a cron daemon).
 set -euo pipefail
 
-PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
+PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-client-15 postgresql-15-plproxy libpq-dev
           g++ make cmake libgtest-dev clang libclang-rt-14-dev)
 
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo

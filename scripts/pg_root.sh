@@ -20,7 +20,7 @@ esac
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${JOB_CONTROL_CACHE:-/var/cache/job_control}
-PACKAGES="postgresql-$major postgresql-server-dev-$major postgresql-client-$major libpq-dev
+PACKAGES="postgresql-$major postgresql-server-dev-$major postgresql-client-$major postgresql-$major-plproxy libpq-dev
           g++ make cmake libgtest-dev ca-certificates"
 # The tarball's name carries a digest of what it was made from.
 key=$(printf '%s\n' "$suite" "$MIRROR" $PACKAGES | sha256sum | cut -c1-12)

@@ -6,7 +6,8 @@
 # dump/restore round trip, the example worker, the race test (then amcheck
 # on every table of the extension), the notifier's delivery to a listener,
 # the Prometheus exporter's scrape, the fault suites (crashes and a standby
-# on clusters of their own), and exits non-zero if anything failed.
+# on clusters of their own), the scale-out suite (a PL/Proxy proxy and its
+# partition servers), and exits non-zero if anything failed.
 #
 #   scripts/test.sh            PostgreSQL 15, Debian 12's own
 #   scripts/test.sh --pg 17    17 (or 18) in a Debian root made once per
@@ -97,6 +98,7 @@ suite "calls cancelled mid-way: all or nothing" test/cancel_test.sh
 suite "a full tablespace: PostgreSQL's error, nothing changed, recovery by itself" test/disk_full_test.sh
 suite "10 crashes under load: nothing acknowledged lost, nothing half done, amcheck clean" test/crash_test.sh
 suite "a streaming standby through load and a crash: identical, amcheck clean, reads only" test/standby_test.sh
+suite "scale-out: job_control_proxy on PL/Proxy, 2 then 4 partition servers" test/proxy_test.sh
 
 # What the server said through all of it: no crash, no failed assertion (a
 # server built with --enable-cassert), no leaked buffer, lock, relcache entry

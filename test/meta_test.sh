@@ -2,7 +2,8 @@
 # META.json against the PGXN meta spec 1.0.0's rules that can be checked
 # here: valid JSON, the required keys and their types, a semantic version
 # (major.minor.patch), a known license, every provided extension's file
-# present, and the release's version the control file's default_version.
+# present, each one's version its control file's default_version, and the
+# release's version job_control's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 - <<'PY'
@@ -23,9 +24,12 @@ known = {"agpl_3", "apache_1_1", "apache_2_0", "artistic_1", "artistic_2", "bsd"
          "sun", "zlib", "open_source", "restricted", "unrestricted", "unknown"}
 if isinstance(meta.get("license"), str) and meta["license"] not in known:
     problems.append(f"unknown license {meta['license']}")
-control = open("job_control.control").read()
-default = re.search(r"default_version\s*=\s*'([^']+)'", control).group(1)
+def default_version(extension):
+    control = open(f"{extension}.control").read()
+    return re.search(r"default_version\s*=\s*'([^']+)'", control).group(1)
+release = default_version("job_control")
 for name, p in meta.get("provides", {}).items():
+    default = default_version(name)
     for key in ("file", "version"):
         if key not in p:
             problems.append(f"provides.{name} lacks {key}")
@@ -35,8 +39,8 @@ for name, p in meta.get("provides", {}).items():
         problems.append(f"provides.{name}.version is not major.minor.patch")
     if not p.get("version", "").startswith(default + "."):
         problems.append(f"provides.{name}.version {p.get('version')} is not the control file's {default}")
-if not meta["version"].startswith(default + "."):
-    problems.append(f"version {meta['version']} is not the control file's {default}")
+if not meta["version"].startswith(release + "."):
+    problems.append(f"version {meta['version']} is not job_control.control's {release}")
 if problems:
     print("meta_test: " + "; ".join(problems)); sys.exit(1)
 print(f"meta_test: META.json is valid PGXN meta (spec 1.0.0), release {meta['version']}")

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The scale-out pass: what the hop through job_control_proxy costs, and what
+# a second partition adds, on this machine. Three throwaway clusters (fsync
+# on, the benchmark's settings): a proxy and partitions p0 and p1. In each
+# round, at each client count:
+#
+#   fail_running  job_fail of a running job on p0: straight to p0, then
+#                 through the proxy (the jobs are p0's; the ids route there)
+#   claim         job_claim + job_complete: straight to p0, through a proxy
+#                 over p0 alone ("proxy1"), through a proxy over p0 and p1
+#                 ("proxy2", half the backlog on each)
+#
+# Ratios are taken within a round (proxy / straight: the hop's cost;
+# proxy2 / proxy1: a second partition), then their median and range over
+# the rounds. Every server and pgbench share this machine's cores.
+#
+#   bench/proxy.sh [--pg 17]     ROUNDS (3), TXNS per client (2000),
+#                                CLIENTS ("1 8"), SYNC (on)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+TXNS=${TXNS:-2000}
+CLIENTS=${CLIENTS:-"1 8"}
+SYNC=${SYNC:-on}
+
+. scripts/pg_select.sh
+select_pg bench/proxy.sh "$@"
+[ -n "${JOB_CONTROL_IN_ROOT:-}" ] || scripts/install-deps.sh
+. scripts/pg_major.sh
+scripts/build.sh
+. bench/common.sh
+CLUSTER_FSYNC=on
+. test/proxy/nodes.sh
+
+base=${PROXY_PGPORT:-54370}
+settings=("${SETTINGS[@]/max_connections=40/max_connections=60}" "synchronous_commit=$SYNC")
+node_start proxy $base "${settings[@]}"
+node_start p0 $((base + 1)) "${settings[@]}"
+node_start p1 $((base + 2)) "${settings[@]}"
+partition_setup p0 >/dev/null
+partition_setup p1 >/dev/null
+# The history and notifications are off in the benchmark, as in bench/run.sh.
+for p in p0 p1; do
+    on $p -c "ALTER DATABASE postgres RESET job_control.history" \
+          -c "ALTER DATABASE postgres RESET job_control.notify"
+done
+proxy_setup proxy p0 p1 >/dev/null
+on proxy -c "CREATE DATABASE proxy1"
+on proxy -d proxy1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION job_control_proxy CASCADE" \
+    -c "CREATE SERVER job_control FOREIGN DATA WRAPPER plproxy
+          OPTIONS (p0 '$(node_conninfo p0) connect_timeout=2')" \
+    -c "CREATE USER MAPPING FOR PUBLIC SERVER job_control OPTIONS (user '$PROXY_ROLE')"
+on proxy -c "CREATE TABLE bench_ids (client int, n int, id uuid, PRIMARY KEY (client, n))"
+on p0 -c "CREATE TABLE bench_ids (client int, n int, id uuid, PRIMARY KEY (client, n))"
+
+out=bench/out
+mkdir -p "$out"
+results=$out/proxy.tsv
+: >"$results"
+
+# n new jobs on partition p (companies that hash to it), started when asked.
+seed() {  # seed <p> <n> pending|running
+    local start="" finish=""
+    [ "$3" = running ] && { start="job_control.job_start(("; finish=" ->> 'job_id')::uuid, 'executor-1')"; }
+    on p$1 -At -c "
+        WITH companies AS (SELECT array_agg(c) AS c FROM generate_series(1, 400) AS c
+                            WHERE hashint8(c) & 1 = $1)
+        SELECT count(${start}job_control.job_create('nql-forecast', '{\"nql\": \"bench\"}',
+                       jsonb_build_object('company_id', c[1 + g % cardinality(c)]))$finish)
+          FROM companies, generate_series(1, $2) AS g" >/dev/null
+}
+
+tps_of() {  # tps_of <node> <database> <clients> <script>
+    "$PG_BINDIR/pgbench" -n -M prepared -c "$3" -j $(($3 < 2 ? $3 : 2)) -t "$TXNS" -D n=0 -f "$4" \
+        -h 127.0.0.1 -p "$(node_port "$1")" -U postgres "$2" 2>&1 \
+        | sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p'
+}
+
+fail_script=$out/proxy_fail.sql
+cat >"$fail_script" <<'SQL'
+\set n :n + 1
+SELECT job_control.job_fail(id, 'executor lost its lease', '{"exit_code": 137, "stage": "upload"}')
+  FROM bench_ids WHERE client = :client_id AND n = :n;
+SQL
+claim_script=$out/proxy_claim.sql
+cat >"$claim_script" <<'SQL'
+SELECT job ->> 'job_id' AS id FROM job_control.job_claim('executor-1') AS job \gset
+SELECT job_control.job_complete(:id, '{"rows": 42}', 'executor-1');
+SQL
+
+# Running jobs on p0 for each client's n = 1..TXNS, listed where the run reads them.
+fresh_running() {  # fresh_running <clients>
+    on p0 -c "TRUNCATE bench_ids" -c "DELETE FROM job_control.jobs"
+    seed 0 $(($1 * TXNS)) running
+    on p0 -c "INSERT INTO bench_ids
+              SELECT (r - 1) / $TXNS, (r - 1) % $TXNS + 1, job_id
+                FROM (SELECT job_id, row_number() OVER (ORDER BY job_id) AS r
+                        FROM job_control.jobs WHERE state = 'running') AS s" \
+          -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue, job_control.job_leases, bench_ids"
+    on proxy -c "TRUNCATE bench_ids"
+    on p0 -c "\\copy bench_ids TO STDOUT" | on proxy -c "\\copy bench_ids FROM STDIN"
+    on proxy -c "VACUUM ANALYZE bench_ids"
+}
+fresh_pending() {  # fresh_pending <clients> <partitions>
+    local p
+    for p in 0 1; do on p$p -c "DELETE FROM job_control.jobs"; done
+    if [ "$2" = 2 ]; then
+        seed 0 $(($1 * TXNS / 2 + 50)) pending
+        seed 1 $(($1 * TXNS / 2 + 50)) pending
+    else
+        seed 0 $(($1 * TXNS + 50)) pending
+    fi
+    for p in 0 1; do
+        on p$p -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue, job_control.job_leases"
+    done
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+    for clients in $CLIENTS; do
+        echo "== round $round, $clients clients"
+        fresh_running "$clients"
+        echo -e "fail_running\t$clients\t$round\tstraight\t$(tps_of p0 postgres "$clients" "$fail_script")" >>"$results"
+        fresh_running "$clients"
+        echo -e "fail_running\t$clients\t$round\tproxy\t$(tps_of proxy postgres "$clients" "$fail_script")" >>"$results"
+        fresh_pending "$clients" 1
+        echo -e "claim\t$clients\t$round\tstraight\t$(tps_of p0 postgres "$clients" "$claim_script")" >>"$results"
+        fresh_pending "$clients" 1
+        echo -e "claim\t$clients\t$round\tproxy1\t$(tps_of proxy proxy1 "$clients" "$claim_script")" >>"$results"
+        fresh_pending "$clients" 2
+        echo -e "claim\t$clients\t$round\tproxy2\t$(tps_of proxy postgres "$clients" "$claim_script")" >>"$results"
+        tail -5 "$results"
+    done
+done
+
+{
+    echo "# job_control_proxy: the hop and a second partition"
+    echo
+    echo "Run $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores; $(pg_config --version); synchronous_commit=$SYNC;"
+    echo "three clusters on this machine (fsync on, ${settings[*]}); pgbench -M prepared, $TXNS transactions"
+    echo "per client, $ROUNDS rounds. TPS: median (min..max); ratios taken within each round, median (min..max)."
+    echo
+    echo "| workload | clients | straight to p0 | proxy over p0 | proxy over p0, p1 | hop: proxy / straight | proxy over 2 / over 1 |"
+    echo "|---|---|---|---|---|---|---|"
+    awk -F'\t' '
+        function sorted(list, a,   n, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+            return n
+        }
+        function summary(list, fmt,   a, n, m) {
+            n = sorted(list, a); if (n == 0) return "-"
+            m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+            return sprintf(fmt " (" fmt ".." fmt ")", m, a[1], a[n])
+        }
+        { tps[$1, $2, $4] = tps[$1, $2, $4] " " $5; by[$1, $2, $3, $4] = $5
+          if (!(($1, $2) in seen)) { seen[$1, $2] = 1; order[++count] = $1 SUBSEP $2 }
+          if ($3 > rounds) rounds = $3 }
+        END {
+            for (i = 1; i <= count; i++) {
+                split(order[i], k, SUBSEP); w = k[1]; c = k[2]
+                via = (w == "fail_running") ? "proxy" : "proxy1"
+                hop = ""; scale = ""
+                for (r = 1; r <= rounds; r++) {
+                    if (by[w, c, r, "straight"] > 0) hop = hop " " by[w, c, r, via] / by[w, c, r, "straight"]
+                    if (w == "claim" && by[w, c, r, "proxy1"] > 0) scale = scale " " by[w, c, r, "proxy2"] / by[w, c, r, "proxy1"]
+                }
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", w, c,
+                    summary(tps[w, c, "straight"], "%.0f"),
+                    summary(tps[w, c, via], "%.0f"),
+                    w == "claim" ? summary(tps[w, c, "proxy2"], "%.0f") : "-",
+                    summary(hop, "%.2f"), w == "claim" ? summary(scale, "%.2f") : "-"
+            }
+        }' "$results"
+} | tee "$out/proxy.md"
