@@ -342,7 +342,7 @@ $$;
 
 -- Each partition's job_stats rows. OFFSET 0 keeps the view's scan on the
 -- inner side of the binding (the company is set before any row is read).
-CREATE FUNCTION job_control_proxy.job_stats(p_company text)
+CREATE FUNCTION job_control_proxy.job_stats_on(p_company text)
     RETURNS TABLE (state job_control.job_state, type job_control.job_type, jobs bigint,
                    oldest_created_at timestamptz)
 LANGUAGE plproxy AS $$
@@ -610,6 +610,18 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Every partition's job_stats rows, an unreachable one raised as such.
+CREATE FUNCTION job_control_proxy.job_stats(p_company text)
+    RETURNS TABLE (state job_control.job_state, type job_control.job_type, jobs bigint,
+                   oldest_created_at timestamptz)
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM job_control_proxy.job_stats_on(p_company);
+EXCEPTION WHEN internal_error THEN
+    PERFORM job_control_proxy.raise_if_unreachable(SQLERRM);
+    RAISE;
+END $$;
+
 -- Counts by state and type over every partition, as job_control's view.
 CREATE VIEW job_control.job_stats WITH (security_invoker = true) AS
 SELECT state,
@@ -664,7 +676,7 @@ BEGIN
 
     FOR level, names IN VALUES
         ('reader', ARRAY['job_get', 'job_list', 'job_list_on', 'job_list_prefix', 'job_stats',
-                         'partition_connections']),
+                         'job_stats_on', 'partition_connections']),
         ('writer', ARRAY['job_create', 'job_start', 'job_complete', 'job_fail', 'job_cancel',
                          'job_acknowledge_cancel', 'job_reschedule', 'job_fail_many',
                          'job_fail_many_on', 'job_check_ids']),

@@ -144,7 +144,9 @@ down=$(on proxy -At -c "SELECT id FROM down_jobs WHERE c = 3")
     || fail "a call for a job on the live partition failed"
 for call in "job_control.job_get('$down')" "job_control.job_fail('$down', 'x')" \
             "job_control.job_fail_many(ARRAY['$up', '$down']::uuid[], 'x')" \
-            "job_control.job_list()" "job_control.job_reap_stale('1 hour')"; do
+            "job_control.job_list()" "job_control.job_reap_stale('1 hour')" \
+            "count(*) FROM job_control.job_stats" \
+            "job_control.job_create('nql-forecast', '{\"nql\": \"x\"}', '{\"company_id\": 3}')"; do
     err=$(on proxy -At -v VERBOSITY=verbose -c "SELECT $call" 2>&1 >/dev/null || true)
     echo "$err" | grep -q '^ERROR:  08' || { echo "$err"; fail "$call: not a connection error"; }
 done
@@ -190,6 +192,11 @@ during &
 load=$!
 sleep 1
 snapshot p0 p1 >"$work/before"
+# A session kept open across the growth, as a pool's: its cached cluster is
+# reloaded at its next transaction.
+coproc POOLED { on proxy -At 2>&1; }
+pooled() { echo "$1;" >&"${POOLED[1]}"; read -r answer <&"${POOLED[0]}"; echo "$answer"; }
+[ "$(pooled "SELECT count(job_control.job_get(id)) FROM race_jobs")" = 16 ] || fail "the pooled session"
 tools/job_control_grow "$(node_conninfo proxy) user=postgres" \
     "$(node_conninfo p2) connect_timeout=2" "$(node_conninfo p3) connect_timeout=2" \
     >"$work/grow.log" 2>&1 || { cat "$work/grow.log"; fail "the growth failed"; }
@@ -203,6 +210,8 @@ for p in 0 1 2 3; do
 done
 unresolved=$(on proxy -At -c "SELECT count(*) FROM race_jobs WHERE job_control.job_get(id) IS NULL")
 [ "$unresolved" = 0 ] || fail "$unresolved ids no longer resolve"
+answer=$(pooled "SELECT count(job_control.job_get(id)) FROM race_jobs")
+[ "$answer" = 16 ] || fail "the session open across the growth: $answer"
 [ "$(on proxy -At -c "SELECT count(*) FROM job_control.partition_connections()")" = 4 ] || fail "not 4 partitions"
 [ "$(on proxy -At -c "SELECT count(DISTINCT get_byte(uuid_send(id), 1) & 3) FROM race_jobs")" = 4 ] \
     || fail "the race's jobs do not span the four partitions"
