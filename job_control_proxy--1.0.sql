@@ -46,12 +46,16 @@ CREATE FUNCTION job_control_proxy.resize_lock_key() RETURNS bigint
 -- the value PL/Proxy maps to partition hash & (N-1).
 --
 -- The routing functions run on every call: they name everything with its
--- schema (no SET search_path, which would cost a settings change per call and
--- keep the SQL ones from being inlined), so no search_path can redirect them.
+-- schema (no SET search_path, which would cost a settings change per call),
+-- so no search_path can redirect them. PL/Proxy calls a RUN ON function as
+-- "SELECT * FROM f(...)", where a SQL function would be planned again on
+-- every call: they are PL/pgSQL, whose plans last the session.
 CREATE FUNCTION job_control_proxy.route(hash integer) RETURNS integer
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT pg_catalog.pg_try_advisory_xact_lock_shared(job_control_proxy.resize_lock_key()) THEN
+    -- The key of job_control_proxy.resize_lock_key(), written out: the
+    -- function call would be folded again whenever the plan is made.
+    IF NOT pg_catalog.pg_try_advisory_xact_lock_shared(7265424001) THEN
         RAISE EXCEPTION 'job_control is being resized: jobs are moving between partitions'
             USING ERRCODE = 'object_in_use',
                   HINT = 'Nothing was changed; retry the call when the resize is over.';
@@ -62,11 +66,12 @@ END $$;
 -- The partition of a job: its id's first 16 bits (job_control's placement).
 -- A NULL id goes to any partition, which raises job_control's own error.
 CREATE FUNCTION job_control_proxy.id_partition(id uuid) RETURNS integer
-LANGUAGE sql AS $$
-    SELECT job_control_proxy.route(
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN job_control_proxy.route(
         pg_catalog.get_byte(pg_catalog.uuid_send(id), 0) OPERATOR(pg_catalog.*) 256
-        OPERATOR(pg_catalog.+) pg_catalog.get_byte(pg_catalog.uuid_send(id), 1))
-$$;
+        OPERATOR(pg_catalog.+) pg_catalog.get_byte(pg_catalog.uuid_send(id), 1));
+END $$;
 
 -- A company id as job_control reads it: an integer, in range, else NULL.
 CREATE FUNCTION job_control_proxy.as_company(value text) RETURNS bigint
@@ -82,12 +87,13 @@ $$;
 -- The partition of a new job: its request_source's company's. A malformed
 -- request_source goes to any partition, which raises job_control's error.
 CREATE FUNCTION job_control_proxy.request_partition(request_source jsonb) RETURNS integer
-LANGUAGE sql AS $$
-    SELECT job_control_proxy.route(pg_catalog.hashint8(job_control_proxy.as_company(
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN job_control_proxy.route(pg_catalog.hashint8(job_control_proxy.as_company(
         CASE WHEN pg_catalog.jsonb_typeof(request_source OPERATOR(pg_catalog.->) 'company_id')
                   OPERATOR(pg_catalog.=) 'number'
-             THEN request_source OPERATOR(pg_catalog.->>) 'company_id' END)))
-$$;
+             THEN request_source OPERATOR(pg_catalog.->>) 'company_id' END)));
+END $$;
 
 -- The proxy session's job_control.company_id ('' when unbound), passed to
 -- the partitions with each call.
@@ -137,11 +143,16 @@ COMMENT ON FUNCTION job_control.partition_connections() IS
     'The connection string of each partition (LISTEN job_control on each to hear every change).';
 
 CREATE FUNCTION job_control_proxy.partition_count() RETURNS integer
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    partitions integer := (SELECT count(*) FROM job_control.partition_connections());
+    partitions integer := (
+        SELECT pg_catalog.count(*)
+          FROM pg_catalog.pg_foreign_server AS s,
+               pg_catalog.pg_options_to_table(s.srvoptions) AS o
+         WHERE s.srvname OPERATOR(pg_catalog.=) 'job_control'
+           AND o.option_name OPERATOR(pg_catalog.~) '^p[0-9]+$');
 BEGIN
-    IF partitions = 0 THEN
+    IF partitions OPERATOR(pg_catalog.=) 0 THEN
         RAISE EXCEPTION 'job_control_proxy has no partitions'
             USING ERRCODE = 'undefined_object',
                   HINT = 'CREATE SERVER job_control FOREIGN DATA WRAPPER plproxy OPTIONS (p0 ''...'', p1 ''...'').';
@@ -152,14 +163,18 @@ END $$;
 -- Where a call that is not about one job runs: the partition of the session's
 -- company when it is bound to one, else every partition.
 CREATE FUNCTION job_control_proxy.partitions_for(company text) RETURNS SETOF integer
-LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT job_control_proxy.route(hashint8(job_control_proxy.as_company(company)))
-     WHERE job_control_proxy.as_company(company) IS NOT NULL
-    UNION ALL
-    SELECT job_control_proxy.route(p)
-      FROM generate_series(0, job_control_proxy.partition_count() - 1) AS p
-     WHERE job_control_proxy.as_company(company) IS NULL
-$$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    bound bigint := job_control_proxy.as_company(company);
+BEGIN
+    IF bound IS NOT NULL THEN
+        RETURN NEXT job_control_proxy.route(pg_catalog.hashint8(bound));
+        RETURN;
+    END IF;
+    FOR p IN 0 .. job_control_proxy.partition_count() OPERATOR(pg_catalog.-) 1 LOOP
+        RETURN NEXT job_control_proxy.route(p);
+    END LOOP;
+END $$;
 
 ------------------------------------------------------------------------------
 -- The PL/Proxy functions: each runs one statement on the partition(s) its

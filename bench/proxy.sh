@@ -133,6 +133,58 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+# Where a call's CPU goes: each server's processes' CPU time (utime + stime
+# of the postmaster's children, /proc) and pgbench's, over the middle 4 s of
+# an 8 s run at 8 clients, divided by the calls made meanwhile.
+server_ticks() {  # server_ticks <node>: CPU ticks of its processes so far
+    local pid
+    for pid in $(ps -o pid= --ppid "$(head -1 "$NODES_DIR/$1/postmaster.pid")"); do
+        awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true
+    done | awk '{s += $1} END {print s + 0}'
+}
+per_call() {  # per_call <ticks> <calls>: microseconds
+    awk -v d="$1" -v c="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", d / hz * 1e6 / c}'
+}
+cpu_split() {  # cpu_split <label> <node> <script>
+    local log=$out/proxy_cpu.log node n before=() after=()
+    "$PG_BINDIR/pgbench" -n -M prepared -c 8 -j 2 -T 8 -P 1 -D n=0 -f "$3" \
+        -h 127.0.0.1 -p "$(node_port "$2")" -U postgres postgres >"$log" 2>&1 &
+    local bench=$!
+    sleep 2
+    local b0; b0=$(awk '{print $14 + $15}' "/proc/$bench/stat")
+    for node in proxy p0 p1; do before+=("$(server_ticks $node)"); done
+    sleep 4
+    local b1; b1=$(awk '{print $14 + $15}' "/proc/$bench/stat")
+    for node in proxy p0 p1; do after+=("$(server_ticks $node)"); done
+    wait $bench
+    # the calls of the window: the progress lines of seconds 3 to 6
+    local calls; calls=$(awk '/^progress: [0-9.]+ s/ {t = $2 + 0; if (t > 2 && t <= 6) s += $4} END {print s}' "$log")
+    local line="| $1 | $calls |"
+    for n in 0 1 2; do line="$line $(per_call $((after[n] - before[n])) "$calls") |"; done
+    echo "$line $(per_call $((b1 - b0)) "$calls") |" >>"$out/proxy_cpu.md"
+}
+: >"$out/proxy_cpu.md"
+echo "== where the CPU goes (8 clients, 8 s runs)"
+on p0 -c "TRUNCATE bench_ids" -c "DELETE FROM job_control.jobs"
+on p1 -c "DELETE FROM job_control.jobs"
+seed 0 224000 running
+on p0 -c "INSERT INTO bench_ids
+          SELECT (r - 1) / 14000, (r - 1) % 14000 + 1, job_id
+            FROM (SELECT job_id, row_number() OVER (ORDER BY job_id) AS r
+                    FROM job_control.jobs WHERE state = 'running') AS s" \
+      -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue, job_control.job_leases, bench_ids"
+on proxy -c "TRUNCATE bench_ids"
+on p0 -c "\\copy bench_ids TO STDOUT" | on proxy -c "\\copy bench_ids FROM STDIN"
+on proxy -c "VACUUM ANALYZE bench_ids"
+cpu_split "fail_running, straight to p0" p0 "$fail_script"
+# The proxy's run takes the other half of the running jobs.
+sed 's/client = :client_id/client = :client_id + 8/' "$fail_script" >"$out/proxy_fail_upper.sql"
+cpu_split "fail_running, through the proxy" proxy "$out/proxy_fail_upper.sql"
+on p0 -c "DELETE FROM job_control.jobs"
+for p in 0 1; do seed $p 60000 pending; on p$p -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue"; done
+cpu_split "claim + complete, straight to p0" p0 "$claim_script"
+cpu_split "claim + complete, through the proxy (2 partitions)" proxy "$claim_script"
+
 {
     echo "# job_control_proxy: the hop and a second partition"
     echo
@@ -172,4 +224,10 @@ done
                     summary(hop, "%.2f"), w == "claim" ? summary(scale, "%.2f") : "-"
             }
         }' "$results"
+    echo
+    echo "CPU time per transaction (µs; claim + complete: per pair), 8 clients, over 4 s of an 8 s run:"
+    echo
+    echo "| run | transactions | proxy | p0 | p1 | pgbench |"
+    echo "|---|---|---|---|---|---|"
+    cat "$out/proxy_cpu.md"
 } | tee "$out/proxy.md"
