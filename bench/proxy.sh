@@ -51,8 +51,17 @@ on proxy -d proxy1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION j
     -c "CREATE SERVER job_control FOREIGN DATA WRAPPER plproxy
           OPTIONS (p0 '$(node_conninfo p0) connect_timeout=2')" \
     -c "CREATE USER MAPPING FOR PUBLIC SERVER job_control OPTIONS (user '$PROXY_ROLE')"
-on proxy -c "CREATE TABLE bench_ids (client int, n int, id uuid, PRIMARY KEY (client, n))"
-on p0 -c "CREATE TABLE bench_ids (client int, n int, id uuid, PRIMARY KEY (client, n))"
+# Every call as an application role, never a superuser or the tables' owner
+# (row security and privilege checks paid for as in production): on the
+# proxy, bench_app, an admin; straight to p0, the proxy's own role there.
+for db in postgres proxy1; do
+    on proxy -d $db -c "SET client_min_messages = warning" -c "SELECT job_control.create_access_roles()" >/dev/null
+done
+on proxy -c "CREATE ROLE bench_app LOGIN IN ROLE job_control_admin"
+for node in proxy p0; do
+    on $node -c "CREATE TABLE bench_ids (client int, n int, id uuid, PRIMARY KEY (client, n))" \
+             -c "GRANT SELECT ON bench_ids TO PUBLIC"
+done
 
 out=bench/out
 mkdir -p "$out"
@@ -71,9 +80,10 @@ seed() {  # seed <p> <n> pending|running
           FROM companies, generate_series(1, $2) AS g" >/dev/null
 }
 
+user_on() { if [ "$1" = proxy ]; then echo bench_app; else echo "$PROXY_ROLE"; fi; }
 tps_of() {  # tps_of <node> <database> <clients> <script>
     "$PG_BINDIR/pgbench" -n -M prepared -c "$3" -j $(($3 < 2 ? $3 : 2)) -t "$TXNS" -D n=0 -f "$4" \
-        -h 127.0.0.1 -p "$(node_port "$1")" -U postgres "$2" 2>&1 \
+        -h 127.0.0.1 -p "$(node_port "$1")" -U "$(user_on "$1")" "$2" 2>&1 \
         | sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p'
 }
 
@@ -133,6 +143,27 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+# What PL/Proxy's statement costs a partition: PL/Proxy sends every call as
+# a new statement (parsed and planned each time) that binds the caller's
+# company first. The same job_fail straight to p0 at 8 clients: prepared,
+# unprepared, and unprepared with the binding.
+echo "== the partition's statement (8 clients)"
+fresh_running 24
+statement_variant() {  # statement_variant <label> <pgbench -M mode> <FROM list> <client offset>
+    local script=$out/proxy_statement.sql
+    printf '%s\n' '\set n :n + 1' \
+        "SELECT job_control.job_fail(id, 'executor lost its lease', '{\"exit_code\": 137}')" \
+        "  FROM $3 bench_ids WHERE client = :client_id + $4 AND n = :n;" >"$script"
+    "$PG_BINDIR/pgbench" -n -M "$2" -c 8 -j 2 -t "$TXNS" -D n=0 -f "$script" \
+        -h 127.0.0.1 -p "$(node_port p0)" -U "$PROXY_ROLE" postgres 2>&1 \
+        | awk -v label="$1" '/^tps = / {printf "| %s | %.0f |\n", label, $3}' >>"$out/proxy_statement.md"
+}
+: >"$out/proxy_statement.md"
+statement_variant "prepared (as a backend calls it)" prepared "" 0
+statement_variant "a new statement each call" extended "" 8
+statement_variant "a new statement each call, binding the company (as PL/Proxy sends it)" extended \
+    "pg_catalog.set_config('job_control.company_id', '', true) AS bound," 16
+
 # Where a call's CPU goes: each server's processes' CPU time (utime + stime
 # of the postmaster's children, /proc) and pgbench's, over the middle 4 s of
 # an 8 s run at 8 clients, divided by the calls made meanwhile.
@@ -148,7 +179,7 @@ per_call() {  # per_call <ticks> <calls>: microseconds
 cpu_split() {  # cpu_split <label> <node> <script>
     local log=$out/proxy_cpu.log node n before=() after=()
     "$PG_BINDIR/pgbench" -n -M prepared -c 8 -j 2 -T 8 -P 1 -D n=0 -f "$3" \
-        -h 127.0.0.1 -p "$(node_port "$2")" -U postgres postgres >"$log" 2>&1 &
+        -h 127.0.0.1 -p "$(node_port "$2")" -U "$(user_on "$2")" postgres >"$log" 2>&1 &
     local bench=$!
     sleep 2
     local b0; b0=$(awk '{print $14 + $15}' "/proc/$bench/stat")
@@ -224,6 +255,12 @@ cpu_split "claim + complete, through the proxy (2 partitions)" proxy "$claim_scr
                     summary(hop, "%.2f"), w == "claim" ? summary(scale, "%.2f") : "-"
             }
         }' "$results"
+    echo
+    echo "job_fail straight to p0, 8 clients, one run each:"
+    echo
+    echo "| statement | TPS |"
+    echo "|---|---|"
+    cat "$out/proxy_statement.md"
     echo
     echo "CPU time per transaction (µs; claim + complete: per pair), 8 clients, over 4 s of an 8 s run:"
     echo
