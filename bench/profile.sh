@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Where the wall-clock time of a benchmark run goes, for job_control and
 # for LIMIT: fail-running (or, WORKLOAD=fail_terminal, the no-op against
-# LIMIT made to answer with the job) at 8 clients (sync on and off) under
+# LIMIT made to answer with the job; WORKLOAD=contention, eight clients on
+# the same 16 jobs) at 8 clients (sync on and off) under
 # `perf record -a -e cpu-clock` (a software clock: these VMs count no
 # cycles), then the machine's two cores' time split by process and object
 # (the server's processes in the postgres binary, job_control.so, libc and
-# the kernel; pgbench; idle), the server's kernel time by function, and the
-# context switches from `perf stat`.
+# the kernel; pgbench; idle), the server's kernel time by function, the
+# context switches from `perf stat`, and what the 8 backends were waiting
+# for (pg_stat_activity sampled every 10 ms during the first 4 s: on CPU,
+# a row lock held by another transaction, the WAL flush, ...).
 #
 #   bench/profile.sh [--pg N]      (TXNS per client and measurement: 15000)
 #   WORKLOAD=fail_terminal bench/profile.sh
+#   WORKLOAD=contention bench/profile.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg_select.sh
@@ -22,7 +26,8 @@ WORKLOAD=${WORKLOAD:-fail_running}
 case $WORKLOAD in
     fail_running) contenders="limit job_control" ;;
     fail_terminal) contenders="limit_answering job_control" ;;
-    *) echo "profile.sh: WORKLOAD is fail_running or fail_terminal"; exit 1 ;;
+    contention) contenders="limit job_control" ;;
+    *) echo "profile.sh: WORKLOAD is fail_running, fail_terminal or contention"; exit 1 ;;
 esac
 . bench/common.sh
 bench_cluster_start
@@ -40,6 +45,22 @@ for sync in on off; do
         fi
         q -c "VACUUM $(tables_of $contender)"
         name=$WORKLOAD.$contender.sync_$sync
+        # What the benchmark's backends wait for, sampled from another session.
+        q >"$out/$name.waits" -c "
+            CREATE TEMP TABLE waits (sample int, wait text);
+            DO \$\$ BEGIN
+                FOR i IN 1..400 LOOP
+                    PERFORM pg_stat_clear_snapshot();  -- a fresh view each time
+                    INSERT INTO waits
+                    SELECT i, coalesce(wait_event_type || ':' || wait_event, 'on CPU')
+                      FROM pg_stat_activity
+                     WHERE usename = 'bench_app' AND state = 'active';
+                    PERFORM pg_sleep(0.01);
+                END LOOP;
+            END \$\$;
+            SELECT wait, round(100.0 * count(*) / sum(count(*)) OVER (), 1)
+              FROM waits GROUP BY wait ORDER BY 2 DESC LIMIT 6" &
+        sampler=$!
         perf stat -a -e task-clock,context-switches -o "$out/$name.stat" -- \
             perf record -a -e cpu-clock -F 499 -q -o "$out/$name.data" -- \
             env PGOPTIONS="-c synchronous_commit=$sync" pgbench -U bench_app -n -M prepared \
@@ -54,5 +75,8 @@ for sync in on off; do
         perf report -i "$out/$name.data" --comm postgres --dso '[kernel.kallsyms]' \
             --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
         grep -E 'context-switches' "$out/$name.stat" | sed 's/^ */   /'
+        wait $sampler
+        echo "   the active backends' waits (% of samples):"
+        sed 's/^/   /; s/|/: /' "$out/$name.waits"
     done
 done
