@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Where the wall-clock time of a benchmark run goes, for job_control and
 # for LIMIT: fail-running (or, WORKLOAD=fail_terminal, the no-op against
-# LIMIT made to answer with the job; WORKLOAD=contention, eight clients on
-# the same 16 jobs) at 8 clients (sync on and off) under
+# LIMIT made to answer with the job; WORKLOAD=contention, the clients on
+# the same 16 jobs) at 8 clients, or CLIENTS (sync on and off), under
 # `perf record -a -e cpu-clock` (a software clock: these VMs count no
 # cycles), then the machine's two cores' time split by process and object
 # (the server's processes in the postgres binary, job_control.so, libc and
 # the kernel; pgbench; idle), the server's kernel time by function, the
-# context switches from `perf stat`, and what the 8 backends were waiting
+# context switches from `perf stat`, and what the backends were waiting
 # for (pg_stat_activity sampled every 10 ms during the first 4 s: on CPU,
 # a row lock held by another transaction, the WAL flush, ...).
 #
-#   bench/profile.sh [--pg N]      (TXNS per client and measurement: 15000)
+#   bench/profile.sh [--pg N]      (TXNS per client and measurement: 15000;
+#                                   CLIENTS: 8; SYNC_MODES: "on off")
 #   WORKLOAD=fail_terminal bench/profile.sh
 #   WORKLOAD=contention bench/profile.sh
 set -euo pipefail
@@ -22,6 +23,8 @@ select_pg bench/profile.sh "$@"
 . scripts/pg_major.sh
 command -v perf >/dev/null || apt-get install -y -qq --no-install-recommends linux-perf >/dev/null
 TXNS=${TXNS:-15000}
+CLIENTS=${CLIENTS:-8}
+SYNC_MODES=${SYNC_MODES:-"on off"}
 WORKLOAD=${WORKLOAD:-fail_running}
 case $WORKLOAD in
     fail_running) contenders="limit job_control" ;;
@@ -35,13 +38,13 @@ seed_contenders
 out=bench/out/profile
 mkdir -p "$out"
 run=100
-for sync in on off; do
+for sync in $SYNC_MODES; do
     for contender in $contenders; do
         # Fail-running: a pool of fresh running jobs per client, as
         # bench/run.sh seeds; the no-op fails the 10,000 failed jobs of pool 1.
         run=$((run + 1))
         if [ "$WORKLOAD" = fail_running ]; then
-            for c in $(seq 0 7); do q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"; done
+            for c in $(seq 0 $((CLIENTS - 1))); do q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"; done
         fi
         q -c "VACUUM $(tables_of $contender)"
         name=$WORKLOAD.$contender.sync_$sync
@@ -64,10 +67,10 @@ for sync in on off; do
         perf stat -a -e task-clock,context-switches -o "$out/$name.stat" -- \
             perf record -a -e cpu-clock -F 499 -q -o "$out/$name.data" -- \
             env PGOPTIONS="-c synchronous_commit=$sync" pgbench -U bench_app -n -M prepared \
-                -c 8 -j 8 -t "$TXNS" -D run=$run -D n=0 \
+                -c "$CLIENTS" -j "$CLIENTS" -t "$TXNS" -D run=$run -D n=0 \
                 -f "bench/workloads/$WORKLOAD.$contender.sql" >"$out/$name.pgbench" 2>&1
         tps=$(sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p' "$out/$name.pgbench")
-        echo "== $WORKLOAD, $contender, sync $sync, 8 clients: $tps TPS"
+        echo "== $WORKLOAD, $contender, sync $sync, $CLIENTS clients: $tps TPS"
         echo "   by process and object (share of both cores' samples; swapper: idle):"
         perf report -i "$out/$name.data" --sort comm,dso --stdio 2>/dev/null \
             | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
