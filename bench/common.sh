@@ -46,3 +46,17 @@ seed_contenders() {
       -c "CALL bench.seed(2, 16, 'running')" \
       -c "VACUUM ANALYZE"
 }
+
+# Contention's 16 jobs (pool 2) collect a failure at every fail, and every
+# call answers with its job: left to grow from run to run, they made each
+# contention run measure larger jobs than the one before it, so a run's
+# ratio depended on its place in the sequence. Each contention run starts
+# from the same 16 running jobs without failures, in every contender's
+# table.
+reset_contention_jobs() {
+    local t
+    for t in job_control.jobs bench.limit_jobs bench.plpgsql_jobs; do
+        q -c "DELETE FROM $t WHERE job_id IN (SELECT bench.job_uuid(2, n) FROM generate_series(1, 16) AS n)"
+    done
+    q -c "CALL bench.seed(2, 16, 'running')"
+}

@@ -37,6 +37,14 @@ bench_cluster_start
 seed_contenders
 out=bench/out/profile
 mkdir -p "$out"
+# The first lines of a perf report (a Debian root's perf may record nothing
+# under the host's kernel).
+top_of() {  # top_of <perf data> <perf report options...>
+    local data=$1 lines
+    shift
+    lines=$(perf report -i "$data" --stdio "$@" 2>/dev/null | grep -E '^ +[0-9]' || true)
+    if [ -n "$lines" ]; then head -8 <<<"$lines" | sed 's/^/   /'; else echo "   (no samples)"; fi
+}
 run=100
 for sync in $SYNC_MODES; do
     for contender in $contenders; do
@@ -46,6 +54,7 @@ for sync in $SYNC_MODES; do
         if [ "$WORKLOAD" = fail_running ]; then
             for c in $(seq 0 $((CLIENTS - 1))); do q -c "CALL bench.seed($((run * 16 + c)), $TXNS, 'running')"; done
         fi
+        [ "$WORKLOAD" != contention ] || reset_contention_jobs
         q -c "VACUUM $(tables_of $contender)"
         name=$WORKLOAD.$contender.sync_$sync
         # What the benchmark's backends wait for, sampled from another session.
@@ -72,11 +81,9 @@ for sync in $SYNC_MODES; do
         tps=$(sed -n 's/^tps = \([0-9.]*\) (without.*/\1/p' "$out/$name.pgbench")
         echo "== $WORKLOAD, $contender, sync $sync, $CLIENTS clients: $tps TPS"
         echo "   by process and object (share of both cores' samples; swapper: idle):"
-        perf report -i "$out/$name.data" --sort comm,dso --stdio 2>/dev/null \
-            | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
+        top_of "$out/$name.data" --sort comm,dso
         echo "   the server's time in the kernel, by function:"
-        perf report -i "$out/$name.data" --comm postgres --dso '[kernel.kallsyms]' \
-            --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 | sed 's/^/   /'
+        top_of "$out/$name.data" --comm postgres --dso '[kernel.kallsyms]' --sort sym
         grep -E 'context-switches' "$out/$name.stat" | sed 's/^ */   /'
         wait $sampler
         echo "   the active backends' waits (% of samples):"

@@ -92,6 +92,7 @@ for sync in $SYNC_MODES; do
             done
             q -c "CALL bench.seed($((1000000 + run)), $((clients * TXNS)), 'pending')"
             for workload in $WORKLOADS; do
+                [ "$workload" != contention ] || reset_contention_jobs
                 for contender in $CONTENDERS; do
                     [ -f "bench/workloads/$workload.$contender.sql" ] || continue
                     measure "$workload" "$sync" "$clients" "$round" "$contender" "$run"
