@@ -18,9 +18,6 @@ namespace jc {
 
 using UuidBytes = std::array<std::uint8_t, 16>;
 
-inline constexpr int kBucketBits = 16;
-inline constexpr std::uint32_t kMaxPartitions = 1u << kBucketBits;
-
 // The bucket of a company from a 32-bit hash of its id (the server's
 // hashint8, which the proxy computes the same way).
 constexpr std::uint16_t company_bucket(std::int32_t company_hash) noexcept {
@@ -30,18 +27,8 @@ constexpr std::uint16_t company_bucket(std::int32_t company_hash) noexcept {
 
 // A job id for a company in `bucket`, from 16 random bytes: the first two
 // bytes become the bucket, the version nibble 8 and the variant bits 10.
+// (The proxy reads the bucket back from the id's first two bytes:
+// job_control_proxy.id_partition.)
 UuidBytes placed_job_id(std::uint16_t bucket, const UuidBytes& random) noexcept;
-
-// The bucket an id carries (meaningful for ids made by placed_job_id).
-constexpr std::uint16_t job_id_bucket(const UuidBytes& id) noexcept {
-  return static_cast<std::uint16_t>((id[0] << 8) | id[1]);
-}
-
-// The partition of `bucket` among `partitions` (a power of two, at most
-// kMaxPartitions).
-constexpr std::uint32_t partition_of(std::uint16_t bucket,
-                                     std::uint32_t partitions) noexcept {
-  return bucket & (partitions - 1);
-}
 
 }  // namespace jc

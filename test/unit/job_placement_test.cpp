@@ -7,6 +7,20 @@
 namespace jc {
 namespace {
 
+// What the proxy computes (job_control_proxy--1.0.sql): an id's bucket is
+// its first two bytes, and PL/Proxy runs a call on partition hash & (N - 1)
+// of N, a power of two up to 65,536.
+constexpr std::uint32_t kMaxPartitions = 1u << 16;
+
+constexpr std::uint16_t job_id_bucket(const UuidBytes& id) noexcept {
+  return static_cast<std::uint16_t>((id[0] << 8) | id[1]);
+}
+
+constexpr std::uint32_t partition_of(std::uint32_t hash,
+                                     std::uint32_t partitions) noexcept {
+  return hash & (partitions - 1);
+}
+
 UuidBytes random_bytes(std::mt19937& gen) {
   UuidBytes bytes{};
   std::uniform_int_distribution<int> byte(0, 255);
