@@ -99,12 +99,14 @@ SELECT job ->> 'job_id' AS id FROM job_control.job_claim('executor-1') AS job \g
 SELECT job_control.job_complete(:id, '{"rows": 42}', 'executor-1');
 SQL
 
-# Running jobs on p0 for each client's n = 1..TXNS, listed where the run reads them.
-fresh_running() {  # fresh_running <clients>
+# Running jobs on p0 for each client's n = 1..per_client, listed where the
+# run reads them.
+fresh_running() {  # fresh_running <clients> [per_client, default TXNS]
+    local per_client=${2:-$TXNS}
     on p0 -c "TRUNCATE bench_ids" -c "DELETE FROM job_control.jobs"
-    seed 0 $(($1 * TXNS)) running
+    seed 0 $(($1 * per_client)) running
     on p0 -c "INSERT INTO bench_ids
-              SELECT (r - 1) / $TXNS, (r - 1) % $TXNS + 1, job_id
+              SELECT (r - 1) / $per_client, (r - 1) % $per_client + 1, job_id
                 FROM (SELECT job_id, row_number() OVER (ORDER BY job_id) AS r
                         FROM job_control.jobs WHERE state = 'running') AS s" \
           -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue, job_control.job_leases, bench_ids"
@@ -196,17 +198,8 @@ cpu_split() {  # cpu_split <label> <node> <script>
 }
 : >"$out/proxy_cpu.md"
 echo "== where the CPU goes (8 clients, 8 s runs)"
-on p0 -c "TRUNCATE bench_ids" -c "DELETE FROM job_control.jobs"
 on p1 -c "DELETE FROM job_control.jobs"
-seed 0 224000 running
-on p0 -c "INSERT INTO bench_ids
-          SELECT (r - 1) / 14000, (r - 1) % 14000 + 1, job_id
-            FROM (SELECT job_id, row_number() OVER (ORDER BY job_id) AS r
-                    FROM job_control.jobs WHERE state = 'running') AS s" \
-      -c "VACUUM ANALYZE job_control.jobs, job_control.job_queue, job_control.job_leases, bench_ids"
-on proxy -c "TRUNCATE bench_ids"
-on p0 -c "\\copy bench_ids TO STDOUT" | on proxy -c "\\copy bench_ids FROM STDIN"
-on proxy -c "VACUUM ANALYZE bench_ids"
+fresh_running 16 14000
 cpu_split "fail_running, straight to p0" p0 "$fail_script"
 # The proxy's run takes the other half of the running jobs.
 sed 's/client = :client_id/client = :client_id + 8/' "$fail_script" >"$out/proxy_fail_upper.sql"
