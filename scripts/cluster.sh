@@ -16,12 +16,16 @@ as_server_user() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A data directory with trust authentication for the postgres user.
+cluster_initdb() {  # cluster_initdb <data directory> <log file>
+    as_server_user "$PG_BINDIR/initdb" -D "$1" -U postgres \
+        --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >"$2" 2>&1 || { cat "$2"; return 1; }
+}
+
 cluster_start() {
     CLUSTER_DIR=$(mktemp -d /tmp/job_control_cluster.XXXXXX)
     [ "$(id -u)" = 0 ] && chown postgres: "$CLUSTER_DIR"
-    as_server_user "$PG_BINDIR/initdb" -D "$CLUSTER_DIR/data" -U postgres \
-        --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1 \
-        || { cat "$CLUSTER_DIR/initdb.log"; return 1; }
+    cluster_initdb "$CLUSTER_DIR/data" "$CLUSTER_DIR/initdb.log" || return 1
     export PGHOST=$CLUSTER_DIR PGPORT=${PGPORT:-54329} PGUSER=postgres PGDATABASE=postgres
     local opts="-c listen_addresses='' -c unix_socket_directories='$CLUSTER_DIR' -c port=$PGPORT"
     opts="$opts -c fsync=${CLUSTER_FSYNC:-off}"

@@ -10,24 +10,18 @@
 #   proxy_setup NAME PARTITION...                   job_control_proxy on NAME
 #   node_conninfo NAME                              libpq conninfo of NAME
 
-PG_BINDIR=${PG_BINDIR:-$("${PG_CONFIG:-pg_config}" --bindir)}
+. scripts/cluster.sh  # as_server_user, cluster_initdb
 NODES_DIR=$(mktemp -d /tmp/job_control_nodes.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres: "$NODES_DIR"
 # The role the proxy connects to the partitions as.
 PROXY_ROLE=job_control_proxy
-
-as_node_user() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
 
 node_start() {
     local name=$1 port=$2
     shift 2
     local dir=$NODES_DIR/$name
     if [ ! -d "$dir" ]; then
-        as_node_user "$PG_BINDIR/initdb" -D "$dir" -U postgres --auth=trust --no-sync \
-            -E UTF8 --locale=C.UTF-8 >"$NODES_DIR/$name.initdb.log" 2>&1 \
-            || { cat "$NODES_DIR/$name.initdb.log"; return 1; }
+        cluster_initdb "$dir" "$NODES_DIR/$name.initdb.log" || return 1
         echo "$port" >"$NODES_DIR/$name.port"
     fi
     local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$NODES_DIR"
@@ -35,17 +29,17 @@ node_start() {
     local extra
     for extra in "$@"; do opts="$opts -c $extra"; done
     echo "$opts" >"$NODES_DIR/$name.opts"
-    as_node_user "$PG_BINDIR/pg_ctl" -D "$dir" -l "$NODES_DIR/$name.log" -o "$opts" -w start \
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$dir" -l "$NODES_DIR/$name.log" -o "$opts" -w start \
         >/dev/null || { tail -20 "$NODES_DIR/$name.log"; return 1; }
 }
 
 node_restart() {
-    as_node_user "$PG_BINDIR/pg_ctl" -D "$NODES_DIR/$1" -l "$NODES_DIR/$1.log" \
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$NODES_DIR/$1" -l "$NODES_DIR/$1.log" \
         -o "$(cat "$NODES_DIR/$1.opts")" -w start >/dev/null
 }
 
 node_stop() {
-    as_node_user "$PG_BINDIR/pg_ctl" -D "$NODES_DIR/$1" -m "${2:-fast}" -w stop >/dev/null 2>&1 || true
+    as_server_user "$PG_BINDIR/pg_ctl" -D "$NODES_DIR/$1" -m "${2:-fast}" -w stop >/dev/null 2>&1 || true
 }
 
 nodes_stop_all() {
