@@ -10,6 +10,10 @@ CREATE ROLE app_admin IN ROLE job_control_admin;
 
 SELECT partition, connection ~ '^host=127\.0\.0\.1 port=[0-9]+ dbname=postgres' AS libpq
   FROM job_control.partition_connections();
+-- route() writes the resize lock's key out (a call would be folded again at
+-- every planning): it must be the key the resize tool takes.
+SELECT position(job_control_proxy.resize_lock_key()::text IN prosrc) > 0 AS route_takes_the_key
+  FROM pg_proc WHERE oid = 'job_control_proxy.route'::regproc;
 
 -- Placement: company c's jobs live on partition hashint8(c) & 1, and the id
 -- carries the company's bucket, so later calls find the job from its id.
