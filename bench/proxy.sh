@@ -33,7 +33,7 @@ scripts/build.sh
 CLUSTER_FSYNC=on
 . test/proxy/nodes.sh
 
-base=${PROXY_PGPORT:-54370}
+base=${PROXY_PGPORT:-26370}
 settings=("${SETTINGS[@]/max_connections=40/max_connections=60}" "synchronous_commit=$SYNC")
 node_start proxy $base "${settings[@]}"
 node_start p0 $((base + 1)) "${settings[@]}"

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 . test/checks.sh
 export PGUSER=postgres
 
-base=${PROXY_PGPORT:-54360}
+base=${PROXY_PGPORT:-26360}
 work=$NODES_DIR/work
 mkdir -p "$work"
 fail() { echo "proxy_test: $*"; exit 1; }

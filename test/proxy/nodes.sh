@@ -4,6 +4,10 @@
 # as the "postgres" user (PostgreSQL refuses root).
 #
 #   node_start NAME PORT [postgres -c options...]   initdb (once) and start
+#
+# Take PORTs below the kernel's ephemeral range (32768 and up by default):
+# there a client socket of the tests' own connections can hold the port a
+# server is about to listen on ("Address already in use").
 #   node_stop NAME [fast|immediate]
 #   on NAME [psql options...]                       psql to NAME as postgres
 #   partition_setup NAME                            job_control, the proxy's role
